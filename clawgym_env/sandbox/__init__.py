@@ -1,0 +1,1 @@
+"""Sandboxes: one interface, three backends (bwrap, docker, local)."""
