@@ -55,8 +55,7 @@ class TaskLoadError(TaskError):
         noun = "task" if count == 1 else "tasks"
         body = "\n".join(f"  - {p}" for p in self.problems)
         super().__init__(
-            f"{count} malformed {noun}:\n{body}\n"
-            "Fix them, or pass strict=False to skip them with a warning."
+            f"{count} malformed {noun}:\n{body}\nFix them, or pass strict=False to skip them with a warning."
         )
 
 

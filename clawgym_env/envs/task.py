@@ -210,7 +210,9 @@ class Task:
             object.__setattr__(self, "reference_solution", _check_solution(self.id, self.reference_solution))
         mount = PurePosixPath(self.workspace_path)
         if not mount.is_absolute() or ".." in mount.parts or mount == PurePosixPath("/"):
-            raise TaskError(f"task {self.id}: workspace_path must be an absolute path below '/': {self.workspace_path!r}")
+            raise TaskError(
+                f"task {self.id}: workspace_path must be an absolute path below '/': {self.workspace_path!r}"
+            )
 
     @property
     def category(self) -> str:

@@ -209,7 +209,7 @@ class Sandbox(abc.ABC):
         for process in self._processes:
             try:
                 process.kill()
-            except Exception:  # noqa: BLE001 - best effort, one failure must not stop the rest
+            except Exception:
                 logger.warning("could not kill a background process of %s", self, exc_info=True)
         self._processes.clear()
 
@@ -232,6 +232,15 @@ class Sandbox(abc.ABC):
             return self.mount_path
         path = PurePosixPath(cwd)
         return path if path.is_absolute() else self.mount_path / path
+
+    def script_text(self, text: str) -> str:
+        """``text`` as a script must read to reach sandbox paths on this backend.
+
+        The identity everywhere except the ``local`` backend, whose workspace is
+        not really at ``mount_path``: it rewrites the mount path to the host
+        directory. Used for verifier scripts copied into the workspace.
+        """
+        return text
 
     def command_env(self, env: Mapping[str, str] | None) -> dict[str, str]:
         """:data:`BASE_ENV` updated with ``env`` (values coerced to ``str``)."""

@@ -69,8 +69,14 @@ class ToolResult:
 class ToolError(Exception):
     """Raised inside a tool for an agent mistake; becomes an error :class:`ToolResult`.
 
-    Never escapes :meth:`clawgym_env.tools.ToolSet.execute`.
+    Never escapes :meth:`clawgym_env.tools.ToolSet.execute`. ``details``
+    (optional, keyword-only) are merged into the result's details, e.g. the
+    exit code of a command that timed out.
     """
+
+    def __init__(self, message: str, *, details: Mapping[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.details: dict[str, Any] = dict(details or {})
 
 
 class ToolArgumentError(ToolError):
@@ -87,6 +93,9 @@ class ToolContext:
     """Background ``exec`` sessions by id, managed by the ``process`` tool."""
     session_commands: dict[str, str] = field(default_factory=dict)
     """The command each background session was started with."""
+    extras: dict[str, Any] = field(default_factory=dict)
+    """Tool-private per-episode state, keyed by the owning module (e.g. the
+    ``exec``/``process`` session bookkeeping). Tools must not read each other's keys."""
 
     def close(self) -> None:
         """Kill every background session (the sandbox's own ``close`` does too)."""

@@ -1,0 +1,1 @@
+"""Benchmarks. For now: sandbox performance (``python -m clawgym_env.benchmarks.sandbox``)."""

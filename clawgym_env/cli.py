@@ -1,0 +1,233 @@
+"""The ``clawgym`` command line.
+
+Commands import what they need when they run, so ``clawgym --help`` is fast.
+Library errors print their message (no traceback) and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import json
+import logging
+import sys
+import textwrap
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+__all__ = ["main"]
+
+AGENTS = ("oracle", "noop")
+BACKENDS = ("bwrap", "docker", "local")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="clawgym",
+        description="Claw-style personal-agent tasks as Gymnasium environments.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages to stderr")
+    parser.add_argument(
+        "--tasks",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="also register the tasks in PATH (a ClawGym task directory, a directory of them, or a JSONL file)",
+    )
+    parser.add_argument("--namespace", default="Local", help="namespace for the ids of --tasks (default: %(default)s)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    list_cmd = commands.add_parser("list", help="list registered env ids")
+    list_cmd.add_argument("pattern", nargs="?", default="*", help="glob over ids, e.g. 'ClawGym/task-004*'")
+
+    info_cmd = commands.add_parser("info", help="show one task: instruction, files, verifier, tools")
+    info_cmd.add_argument("env_id")
+
+    run_cmd = commands.add_parser("run", help="play one episode and print the transcript and the reward")
+    run_cmd.add_argument("env_id")
+    run_cmd.add_argument("--agent", choices=AGENTS, default="oracle", help="who plays (default: %(default)s)")
+    run_cmd.add_argument(
+        "--sandbox", choices=BACKENDS, default=None, help="sandbox backend (default: the env's, bwrap)"
+    )
+    run_cmd.add_argument("--max-steps", type=int, default=None, help="turn limit (default: the env's)")
+    run_cmd.add_argument("--seed", type=int, default=0)
+    run_cmd.add_argument("--json", action="store_true", help="print the episode as one JSON object instead")
+
+    sandbox_cmd = commands.add_parser("sandbox", help="sandbox backends: status, docker image")
+    sandbox_sub = sandbox_cmd.add_subparsers(dest="sandbox_command", required=True, metavar="ACTION")
+    sandbox_sub.add_parser("status", help="which backends can run here, and what to install for the others")
+    build = sandbox_sub.add_parser(
+        "build-image", help="build the docker sandbox image locally (debootstrap, no registry)"
+    )
+    build.add_argument("--tag", default=None, help="image tag (default: the docker backend's default image)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``clawgym`` console script; returns the exit status."""
+    args = _build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+    from clawgym_env.errors import ClawGymError
+
+    try:
+        if args.tasks:
+            import clawgym_env
+
+            clawgym_env.register_tasks(args.tasks, args.namespace)
+        handler = {"list": _cmd_list, "info": _cmd_info, "run": _cmd_run, "sandbox": _cmd_sandbox}[args.command]
+        return handler(args, sys.stdout)
+    except ClawGymError as exc:
+        print(f"clawgym: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("clawgym: interrupted", file=sys.stderr)
+        return 130
+
+
+# -- commands ---------------------------------------------------------------------
+
+
+def _clawgym_specs() -> list[Any]:
+    import gymnasium as gym
+
+    import clawgym_env  # noqa: F401 - registers the built-in ids
+    from clawgym_env.envs.registration import ENTRY_POINT
+
+    return sorted((s for s in gym.registry.values() if s.entry_point == ENTRY_POINT), key=lambda s: s.id)
+
+
+def _task_of(env_id: str) -> Any:
+    import gymnasium as gym
+
+    import clawgym_env  # noqa: F401
+    from clawgym_env.envs.registration import ENTRY_POINT, get_task
+    from clawgym_env.errors import RegistrationError
+
+    spec = gym.spec(env_id)  # unknown ids raise gymnasium's error with a "Did you mean" hint
+    if spec.entry_point != ENTRY_POINT:
+        raise RegistrationError(f"{env_id} is not a ClawGym env (entry point {spec.entry_point})")
+    return spec, get_task(spec.kwargs["task_source"], spec.kwargs["task_id"])
+
+
+def _cmd_list(args: argparse.Namespace, out: TextIO) -> int:
+    from clawgym_env.envs.registration import get_task
+
+    specs = [s for s in _clawgym_specs() if fnmatch.fnmatchcase(s.id, args.pattern)]
+    if not specs:
+        print(f"no env id matches {args.pattern!r}; try 'clawgym list' for all of them", file=out)
+        return 1
+    rows = []
+    for spec in specs:
+        task = get_task(spec.kwargs["task_source"], spec.kwargs["task_id"])
+        rows.append(
+            [spec.id, task.category or "-", str(task.metadata.get("difficulty", "-")), _shorten(task.instruction, 60)]
+        )
+    _print_table(["id", "category", "difficulty", "instruction"], rows, out)
+    print(f"\n{len(rows)} env ids", file=out)
+    return 0
+
+
+def _cmd_info(args: argparse.Namespace, out: TextIO) -> int:
+    from clawgym_env.tools import ToolSet
+
+    spec, task = _task_of(args.env_id)
+    print(f"{spec.id}  (task {task.id}, from {task.source or spec.kwargs['task_source']})", file=out)
+    print(f"metadata: {json.dumps(dict(task.metadata), ensure_ascii=False)}", file=out)
+    print(f"workspace: {task.workspace_path}\n", file=out)
+    print("instruction:", file=out)
+    print(textwrap.indent(textwrap.fill(task.instruction, 100, replace_whitespace=False), "  "), file=out)
+    print(f"\ninitial files ({len(task.files)}):", file=out)
+    _print_table(["path", "bytes"], [[p, str(len(c))] for p, c in task.files.items()], out, indent="  ")
+    print(f"\nverifier: bash reward/{task.verifier.entrypoint} (timeout {task.verifier.timeout_s:g} s)", file=out)
+    print("  files: " + ", ".join(task.verifier.files), file=out)
+    if task.rubric:
+        print(f"\nrubric ({len(task.rubric)} rules):", file=out)
+        for rule in task.rubric:
+            print(f"  - [{rule.weight:g}] {rule.name}: {_shorten(rule.description, 90)}", file=out)
+    steps = "none" if task.reference_solution is None else f"{len(task.reference_solution)} tool calls"
+    print(f"\nreference solution: {steps}", file=out)
+    tools = spec.kwargs.get("tools")
+    names = tools if tools else ToolSet.coding().names
+    print(f"tools: {', '.join(names)}", file=out)
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
+    import gymnasium as gym
+
+    from clawgym_env.agents import NoopAgent, OracleAgent, run_episode
+
+    _task_of(args.env_id)  # clear error for unknown ids before any sandbox starts
+    kwargs: dict[str, Any] = {}
+    if args.sandbox:
+        kwargs["sandbox"] = args.sandbox
+    if args.max_steps:
+        kwargs["max_steps"] = args.max_steps
+    agent = OracleAgent() if args.agent == "oracle" else NoopAgent()
+    env = gym.make(args.env_id, render_mode="ansi", **kwargs)
+    try:
+        claw = env.unwrapped
+        if not args.json:
+            print(f"== {args.env_id}  agent={args.agent}  sandbox={claw.backend}", file=out)
+            print(f"\n[user]\n{claw.task.instruction}\n", file=out)
+
+        def show(turn: int, action: Any, observation: str, reward: float, info: dict[str, Any]) -> None:
+            if not args.json:
+                print(f"-- turn {turn}", file=out)
+                print(claw.render(), file=out)
+
+        result = run_episode(claw, agent, seed=args.seed, on_step=show)
+    finally:
+        env.close()
+    if args.json:
+        print(json.dumps(result.__dict__, ensure_ascii=False, default=str), file=out)
+        return 0
+    verification = result.verification
+    print("== verification", file=out)
+    rows = [[name, f"{value:g}"] for name, value in result.breakdown.items()]
+    if rows:
+        _print_table(["check", "score"], rows, out, indent="  ")
+    if verification.get("error"):
+        print(f"  note: {verification['error']}", file=out)
+    ending = "terminated" if result.terminated else "truncated"
+    print(f"\nreward: {result.reward:.4f}  ({ending} after {result.turns} turns, {result.wall_time_s:.2f} s)", file=out)
+    return 0
+
+
+def _cmd_sandbox(args: argparse.Namespace, out: TextIO) -> int:
+    from clawgym_env import sandbox
+
+    if args.sandbox_command == "status":
+        rows = [[name, "ok" if reason is None else reason] for name, reason in sandbox.available_backends().items()]
+        _print_table(["backend", "status"], rows, out)
+        return 0
+    from clawgym_env.sandbox import image
+
+    tag = args.tag or image.DEFAULT_IMAGE
+    print(f"building {tag} (debootstrap + docker import; takes a few minutes the first time)...", file=out)
+    built = image.build_image(tag, progress=lambda line: print(f"  {line}", file=out))
+    print(f"built {built}", file=out)
+    return 0
+
+
+# -- output helpers -------------------------------------------------------------------
+
+
+def _shorten(text: str, width: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def _print_table(header: Sequence[str], rows: Sequence[Sequence[str]], out: TextIO, *, indent: str = "") -> None:
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    line = "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))
+    print(indent + line.rstrip(), file=out)
+    print(indent + "  ".join("-" * w for w in widths), file=out)
+    for row in rows:
+        print(indent + "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip(), file=out)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Install ClawGym-Env and what its sandboxes need, on Debian or Ubuntu.
+#
+#   bash scripts/install.sh          # the library, bubblewrap, the sandbox's Python
+#   bash scripts/install.sh --test   # also the test tools, the Docker engine and debootstrap
+#
+# System packages are installed with apt-get when missing and we are root;
+# otherwise the script stops and prints the exact command to run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+with_tests=0
+[ "${1:-}" = "--test" ] && with_tests=1
+
+missing=()
+command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+# Commands in the bwrap sandbox see the host's system Python (/usr/bin/python3), not a
+# virtualenv or pyenv under a home directory (those are hidden); the released ClawGym
+# verifiers need yaml, and tasks run `python` and `pytest`.
+/usr/bin/python3 -c 'import yaml, pytest' >/dev/null 2>&1 || missing+=(python3 python3-yaml python3-pytest)
+[ -x /usr/bin/python ] || missing+=(python-is-python3)
+if [ "$with_tests" = 1 ]; then
+    command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
+    command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
+fi
+
+if [ "${#missing[@]}" -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "installing system packages: ${missing[*]}"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    else
+        echo "error: missing system packages: ${missing[*]}" >&2
+        echo "install them with: sudo apt-get install ${missing[*]}" >&2
+        exit 1
+    fi
+fi
+
+extra=""
+[ "$with_tests" = 1 ] && extra="[test]"
+python3 -m pip install -q --disable-pip-version-check -e ".${extra}"
+echo "clawgym-env installed: $(python3 -c 'import clawgym_env; print(clawgym_env.__version__)')"
