@@ -69,6 +69,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
+    from gymnasium.error import Error as GymnasiumError
+
     from clawgym_env.errors import ClawGymError
 
     try:
@@ -80,6 +82,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args, sys.stdout)
     except ClawGymError as exc:
         print(f"clawgym: error: {exc}", file=sys.stderr)
+        return 2
+    except GymnasiumError as exc:
+        print(f"clawgym: error: {exc}\n(run 'clawgym list' to see the registered ids)", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("clawgym: interrupted", file=sys.stderr)

@@ -16,11 +16,16 @@
 
 Error policy: a problem *inside* text or a dict is the agent's mistake and
 never raises. A malformed block (bad JSON, no name, arguments that are not an
-object, an unclosed ``<tool_call>`` at the end) becomes a ``ToolCall`` with
+object) becomes a ``ToolCall`` with
 ``parse_error`` set (and the name when it can be recovered), which
 :meth:`ToolSet.execute` answers with an error result. An action of any other
 type (an ``int``, ``None``, bytes) is a bug in the caller and raises
 ``TypeError`` naming the accepted types.
+
+A ``<tool_call>`` left open at the very end of the text is accepted when its
+body is one complete JSON call: inference servers that stop on
+``</tool_call>`` strip the closing tag. An open block whose body is not a
+complete call is malformed like any other.
 
 Call ids given by the policy are kept; missing ones become
 ``f"{call_id_prefix}_{i}"`` with ``i`` the call's index in the turn.
@@ -166,12 +171,14 @@ def _parse_text(text: str) -> tuple[str, list[ToolCall]]:
         body_start = start + len(OPEN_TAG)
         end = text.find(CLOSE_TAG, body_start)
         if end == -1:
-            calls.append(
-                ToolCall(
+            call = _call_from_block(text[body_start:])
+            if call.parse_error is not None:
+                call = ToolCall(
                     name=_recover_name(text[body_start:]),
-                    parse_error="unclosed <tool_call> block: the text ended before </tool_call>",
+                    parse_error="unclosed <tool_call> block: the text ended before </tool_call> "
+                    f"and what follows the tag is not a complete call ({call.parse_error})",
                 )
-            )
+            calls.append(call)
             break
         calls.append(_call_from_block(text[body_start:end]))
         position = end + len(CLOSE_TAG)

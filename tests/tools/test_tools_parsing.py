@@ -41,7 +41,7 @@ def test_malformed_blocks() -> None:
         "<tool_call>[1, 2]</tool_call>"
         '<tool_call>{"arguments": {}}</tool_call>'
         '<tool_call>{"name": "edit", "arguments": "not json"}</tool_call>'
-        '<tool_call>{"name": "read", "arguments": {"path": "x"}}',
+        '<tool_call>{"name": "read", "arguments": {"path": "x"',
         call_id_prefix="t3",
     )
     calls = turn.tool_calls
@@ -50,8 +50,19 @@ def test_malformed_blocks() -> None:
     assert calls[2].parse_error == "the tool call has no 'name' (a non-empty string)"
     assert calls[3].name == "edit" and calls[3].parse_error.startswith("the arguments of edit are not valid JSON")
     assert calls[4].name == "read"
-    assert calls[4].parse_error == "unclosed <tool_call> block: the text ended before </tool_call>"
+    assert calls[4].parse_error.startswith(
+        "unclosed <tool_call> block: the text ended before </tool_call> and what follows the tag is not a complete call"
+    )
     assert [c.id for c in calls] == [f"t3_{i}" for i in range(5)]
+
+
+def test_open_block_at_the_end_with_a_complete_call_is_accepted() -> None:
+    # Servers that stop generation on "</tool_call>" strip the closing tag.
+    turn = parse_assistant_turn('Reading.\n<tool_call>\n{"name": "read", "arguments": {"path": "x"}}\n')
+    assert turn.content == "Reading."
+    assert len(turn.tool_calls) == 1
+    assert (turn.tool_calls[0].name, dict(turn.tool_calls[0].arguments)) == ("read", {"path": "x"})
+    assert turn.tool_calls[0].parse_error is None
 
 
 def test_fenced_json_in_block() -> None:

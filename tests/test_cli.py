@@ -1,0 +1,79 @@
+"""The clawgym command line, run as a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+W = "/root/.openclaw/workspace"
+
+
+def clawgym(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "clawgym_env", *args], capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def test_list_shows_builtin_ids_with_a_pattern() -> None:
+    result = clawgym("list", "ClawGym/task-004*")
+    assert result.returncode == 0, result.stderr
+    assert "ClawGym/task-0042" in result.stdout
+    assert result.stdout.rstrip().endswith("env ids")
+    assert clawgym("list", "Nothing/*").returncode == 1
+
+
+def test_info_describes_a_task() -> None:
+    result = clawgym("info", "ClawGym/task-0042")
+    assert result.returncode == 0, result.stderr
+    for fragment in ("instruction:", "config/report.json", "verifier: bash reward/reward.sh", "reference solution: 4"):
+        assert fragment in result.stdout
+
+
+def test_run_oracle_prints_transcript_and_reward_one() -> None:
+    result = clawgym("run", "ClawGym/task-0042", "--agent", "oracle")
+    assert result.returncode == 0, result.stderr
+    assert "[user]" in result.stdout and "[tool edit(" in result.stdout
+    assert "changelog_entry_added" in result.stdout
+    assert "reward: 1.0000  (terminated after 5 turns" in result.stdout
+
+
+def test_run_noop_json_scores_zero() -> None:
+    result = clawgym("run", "ClawGym/task-0040", "--agent", "noop", "--sandbox", "local", "--json")
+    assert result.returncode == 0, result.stderr
+    episode = json.loads(result.stdout)
+    assert episode["reward"] == 0.0 and episode["turns"] == 1
+
+
+def test_unknown_id_is_a_clear_error() -> None:
+    result = clawgym("info", "ClawGym/task-042")
+    assert result.returncode != 0
+    assert "Did you mean: `task-0042`?" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_tasks_option_registers_a_dataset(tmp_path: Path) -> None:
+    task_dir = tmp_path / "task_0001"
+    (task_dir / "reward").mkdir(parents=True)
+    (task_dir / "data_entry.json").write_text(
+        json.dumps({"task_id": "task_0001", "user_query": "Nothing to do.", "metadata": {}})
+    )
+    (task_dir / "reward" / "reward.sh").write_text("echo 0.5\n")
+    result = clawgym("--tasks", str(tmp_path), "--namespace", "Mine", "run", "Mine/task_0001", "--agent", "noop")
+    assert result.returncode == 0, result.stderr
+    assert "reward: 0.5000" in result.stdout
+
+
+def test_malformed_dataset_is_reported_without_traceback(tmp_path: Path) -> None:
+    (tmp_path / "task_0001").mkdir()
+    result = clawgym("--tasks", str(tmp_path), "list")
+    assert result.returncode == 2
+    assert "data_entry.json" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_sandbox_status_lists_every_backend() -> None:
+    result = clawgym("sandbox", "status")
+    assert result.returncode == 0, result.stderr
+    for backend in ("bwrap", "docker", "local"):
+        assert backend in result.stdout
