@@ -35,6 +35,7 @@ from clawgym_env.errors import SandboxClosedError
 __all__ = [
     "BASE_ENV",
     "DEFAULT_MOUNT_PATH",
+    "PIDS_HEADROOM",
     "BackgroundProcess",
     "CommandResult",
     "Limits",
@@ -57,6 +58,9 @@ BASE_ENV: Mapping[str, str] = {
 
 GiB = 1024**3
 
+PIDS_HEADROOM = 16
+"""Processes a sandbox may run beyond ``Limits.max_processes`` for its own machinery (init, wrappers)."""
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -73,7 +77,8 @@ class Limits:
     memory_bytes: int | None = 4 * GiB
     """Address space per process (``RLIMIT_AS``), or the container's memory limit."""
     max_processes: int | None = 512
-    """Processes alive at once inside one command's process tree (pids limit)."""
+    """Processes alive at once: in the whole sandbox for ``bwrap`` and ``docker`` (a pids cgroup,
+    plus :data:`PIDS_HEADROOM` for the sandbox's own processes), per command for ``local``."""
     max_output_bytes: int = 1_000_000
     """Bytes of stdout (and of stderr) kept per command; the rest is dropped."""
     max_file_bytes: int | None = 1 * GiB

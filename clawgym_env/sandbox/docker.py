@@ -1,6 +1,7 @@
 """The ``docker`` backend: one long-lived container per sandbox, one ``exec`` per command.
 
-The container runs ``sleep infinity`` under Docker's init, with the workspace
+The container's PID 1 is :data:`INIT` (a reaper that ignores every signal
+it can, so a command cannot stop the sandbox with ``kill 1``), with the workspace
 bind-mounted read-write at ``mount_path``, no network unless ``network=True``,
 a memory limit of ``Limits.memory_bytes`` (no swap) and a pids limit, and the
 label ``clawgym-env.sandbox=1`` so leftovers can be found and removed::
@@ -38,10 +39,19 @@ import docker.errors
 from clawgym_env.errors import BackendUnavailableError, SandboxError, SandboxStartError
 from clawgym_env.sandbox import _registry
 from clawgym_env.sandbox._process import OutputBuffer
-from clawgym_env.sandbox.base import BASE_ENV, DEFAULT_MOUNT_PATH, BackgroundProcess, CommandResult, Limits, Sandbox
+from clawgym_env.sandbox.base import (
+    BASE_ENV,
+    DEFAULT_MOUNT_PATH,
+    PIDS_HEADROOM,
+    BackgroundProcess,
+    CommandResult,
+    Limits,
+    Sandbox,
+)
 from clawgym_env.sandbox.image import DEFAULT_IMAGE
 
 __all__ = [
+    "INIT",
     "LABEL",
     "WRAPPER",
     "DockerSandbox",
@@ -55,8 +65,20 @@ logger = logging.getLogger(__name__)
 LABEL = "clawgym-env.sandbox"
 """Label set to ``"1"`` on every container this backend creates."""
 
-PIDS_HEADROOM = 16
-"""Container pids limit = ``Limits.max_processes`` + this (init, sleep, wrappers, background commands)."""
+
+INIT = (
+    "import os, signal, time\n"
+    "for name in ('SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGPIPE', 'SIGALRM'):\n"
+    "    signal.signal(getattr(signal, name), signal.SIG_IGN)\n"
+    "while True:\n"
+    "    try:\n"
+    "        os.wait()\n"
+    "    except ChildProcessError:\n"
+    "        time.sleep(0.5)\n"
+)
+"""The container's PID 1: reaps orphans and ignores signals. Docker's own init would forward
+``SIGINT``/``SIGTERM`` from a command to its child and end the container; the kernel drops
+``SIGKILL`` sent to a namespace's init from inside, and this drops the rest."""
 
 WRAPPER = r"""
 token=$1 command=$2 merge=$3
@@ -233,9 +255,8 @@ class DockerSandbox(Sandbox):
             raise BackendUnavailableError(_missing_image(image)) from exc
         self._ulimits = _ulimit_args(self.limits)
         run_options: dict[str, Any] = {
-            "command": ["sleep", "infinity"],
+            "command": ["python3", "-I", "-S", "-c", INIT],
             "detach": True,
-            "init": True,
             "labels": {LABEL: "1"},
             "network_mode": "bridge" if network else "none",
             "volumes": {str(self.workspace): {"bind": str(self.mount_path), "mode": "rw"}},
