@@ -1,9 +1,14 @@
-"""Per-command ``pids`` cgroups: the process-count limit that also binds root.
+"""``pids`` cgroups: the process-count limit that also binds root.
 
 ``RLIMIT_NPROC`` counts every process of a *user* and is ignored for root, so
-when this library runs as root each command gets its own cgroup whose
-``pids.max`` caps the command's process tree. The cgroup also lets the kill
-path find every process of the tree, even one that left its process group.
+when this library runs as root a sandbox (``bwrap``) or a command (``local``)
+gets its own cgroup whose ``pids.max`` caps its processes. The cgroup also
+lets the kill path find every process, even one that left its process group.
+
+Moving a process into a cgroup waits for an RCU grace period when no other
+move happened recently (milliseconds to tens of milliseconds): the ``bwrap``
+backend therefore makes one cgroup per sandbox, joined once by ``bwrap``
+itself, rather than one per command.
 
 Supported layouts: cgroup v2 mounted at ``/sys/fs/cgroup`` (``cgroup2``) with
 the ``pids`` controller available, and cgroup v1's ``pids`` hierarchy at
@@ -23,7 +28,7 @@ import signal
 import time
 from pathlib import Path
 
-__all__ = ["CommandCgroup", "cgroup_root"]
+__all__ = ["PidsCgroup", "cgroup_root"]
 
 logger = logging.getLogger(__name__)
 
@@ -79,16 +84,17 @@ def _enable_pids(directory: Path) -> None:
         control.write_text("+pids")
 
 
-class CommandCgroup:
-    """One command's ``pids`` cgroup: created by the constructor, removed by :meth:`remove`.
+class PidsCgroup:
+    """One ``pids`` cgroup: created by the constructor, removed by :meth:`remove`.
 
-    The child joins it by writing ``0`` to :attr:`procs_path` before ``exec``
-    (see :func:`clawgym_env.sandbox._process.child_setup`), so every process
-    it forks is counted from the first instruction.
+    Its first process joins it before it runs anything of its own: the host
+    child writes ``0`` to :attr:`procs_path` before ``exec`` (see
+    :func:`clawgym_env.sandbox._process.popen_limited`). Every process it
+    forks is counted.
     """
 
-    def __init__(self, root: Path, max_pids: int) -> None:
-        self.path = root / f"cmd-{os.getpid()}-{next(_counter)}"
+    def __init__(self, root: Path, max_pids: int, *, kind: str = "cmd") -> None:
+        self.path = root / f"{kind}-{os.getpid()}-{next(_counter)}"
         self.path.mkdir()
         try:
             (self.path / "pids.max").write_text(str(max_pids))
@@ -107,6 +113,9 @@ class CommandCgroup:
 
     def kill(self) -> None:
         """SIGKILL every process in the cgroup, repeating until none is left (at most ~1 s)."""
+        kill_file = self.path / "cgroup.kill"  # cgroup v2 on Linux 5.14+: one atomic kill
+        with contextlib.suppress(OSError):
+            kill_file.write_text("1")
         deadline = time.monotonic() + 1.0
         while True:
             pids = self.pids()

@@ -1,29 +1,32 @@
-"""Host-process machinery shared by the ``local`` and ``bwrap`` backends.
+"""Running commands and collecting their output, shared by the ``local`` and ``bwrap`` backends.
 
-:class:`ProcessTree` starts one command (``subprocess.Popen`` in a new
-session) with the sandbox's resource limits applied before the command's first
-instruction:
+A started command is a :class:`CommandHandle`: the host ends of its pipes,
+a way to learn that its main process exited and a way to kill its whole
+process tree. Two kinds exist: :class:`ProcessTree` (``subprocess.Popen`` on
+the host, the ``local`` backend) and the ``bwrap`` backend's command started by
+the fork server inside the sandbox (:mod:`._forkclient`). Over either:
 
-* ``RLIMIT_CPU``, ``RLIMIT_AS`` and ``RLIMIT_FSIZE`` from :class:`Limits`;
-* the process count: a per-command ``pids`` cgroup when running as root and
-  cgroups are usable (see :mod:`._cgroup`), else ``RLIMIT_NPROC`` (which root
-  ignores: a warning says so once).
+* :func:`drive_foreground` runs a command to completion in the calling thread
+  (no helper threads: one ``epoll`` loop over the pipes and the exit
+  descriptor), capping captured output and enforcing the wall-clock timeout.
+  When the main process exits, whatever it left running in its tree is
+  killed, so a foreground command never leaves stragglers;
+* :class:`HandleBackgroundProcess` runs one in the background, a daemon
+  thread collecting its merged output.
 
-:func:`run_foreground` runs a command to completion in the calling thread (no
-helper threads: one ``epoll`` loop over the pipes and a ``pidfd``), capping
-captured output and enforcing the wall-clock timeout. When the command's main
-process exits, whatever it left running in its process tree is killed, so a
-foreground command never leaves stragglers (``bwrap`` behaves the same way:
-its PID namespace dies with the command). :class:`PopenBackgroundProcess`
-runs one command in the background with a reader thread.
-
-The limits are applied by a tiny ``dash`` prefix (see :func:`_wrapper`);
-without dash, ``preexec_fn`` does it, making only system calls on values
-computed before ``fork`` (safe with other threads running, but slower).
+Limits: ``RLIMIT_CPU``, ``RLIMIT_AS`` and ``RLIMIT_FSIZE`` from
+:class:`Limits` (:func:`rlimit_pairs`); the process count through a
+per-command ``pids`` cgroup when running as root and cgroups are usable (see
+:mod:`._cgroup`), else ``RLIMIT_NPROC`` (which root ignores: a warning says so
+once). :class:`ProcessTree` applies them with a tiny ``dash`` prefix (see
+:func:`_wrapper`); without dash, ``preexec_fn`` does it, making only system
+calls on values computed before ``fork`` (safe with other threads running,
+but slower).
 """
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import errno
 import functools
@@ -38,11 +41,24 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
-from clawgym_env.sandbox._cgroup import CommandCgroup, cgroup_root
+from clawgym_env.sandbox._cgroup import PidsCgroup, cgroup_root
 from clawgym_env.sandbox.base import BackgroundProcess, CommandResult, Limits
 
-__all__ = ["OutputBuffer", "PopenBackgroundProcess", "ProcessTree", "exit_status", "run_foreground"]
+__all__ = [
+    "CommandHandle",
+    "HandleBackgroundProcess",
+    "OutputBuffer",
+    "PopenBackgroundProcess",
+    "ProcessTree",
+    "drive_foreground",
+    "exit_status",
+    "new_cgroup",
+    "popen_limited",
+    "rlimit_pairs",
+    "run_foreground",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +106,7 @@ def _clamp(limit: int, current_hard: int) -> int:
     return min(limit, current_hard)
 
 
-def _rlimits(limits: Limits, use_nproc: bool) -> list[tuple[int, tuple[int, int]]]:
+def rlimit_pairs(limits: Limits, use_nproc: bool) -> list[tuple[int, tuple[int, int]]]:
     """(resource, (soft, hard)) pairs to set in the child, clamped to the current hard limits."""
     wanted: list[tuple[int, int, int]] = []  # resource, soft, hard
     if limits.cpu_seconds is not None:
@@ -162,6 +178,29 @@ def _child_setup(rlimits: Sequence[tuple[int, tuple[int, int]]], cgroup_procs: s
     return setup
 
 
+def popen_limited(
+    argv: Sequence[str],
+    *,
+    rlimits: Sequence[tuple[int, tuple[int, int]]],
+    cgroup: PidsCgroup | None,
+    **popen_options: Any,
+) -> subprocess.Popen[bytes]:
+    """``Popen(argv)`` as the leader of a new session, in ``cgroup`` and under ``rlimits`` from its first instruction.
+
+    ``popen_options`` go to ``Popen`` (``close_fds`` is always true).
+    """
+    procs_path = cgroup.procs_path if cgroup else None
+    wrapper = _wrapper(rlimits, procs_path) if (rlimits or procs_path) else []
+    setup = _child_setup(rlimits, procs_path) if wrapper is None else None
+    return subprocess.Popen(
+        [*(wrapper or []), *argv],
+        start_new_session=True,
+        preexec_fn=setup,  # only without dash; system calls only, see the module docstring
+        close_fds=True,
+        **popen_options,
+    )
+
+
 def _warn_nproc_once(limits: Limits) -> None:
     global _nproc_warned
     if _nproc_warned or limits.max_processes is None or os.geteuid() != 0:
@@ -173,8 +212,60 @@ def _warn_nproc_once(limits: Limits) -> None:
     )
 
 
-class ProcessTree:
-    """One started command: its ``Popen`` (leader of a new session) and its cgroup, if any."""
+class CommandHandle(abc.ABC):
+    """A started command as :func:`drive_foreground` and :class:`HandleBackgroundProcess` see it.
+
+    The handle owns the host ends of the command's pipes (:attr:`stdin_fd`,
+    :attr:`stdout_fd`, :attr:`stderr_fd`; ``None`` where there is none) and
+    knows how to learn that the command's main process exited and how to kill
+    the command's whole process tree. Statuses are reported as bash does
+    (``128 + signal`` for a death by signal).
+    """
+
+    stdin_fd: int | None
+    stdout_fd: int
+    stderr_fd: int | None
+
+    @abc.abstractmethod
+    def exit_fd(self) -> int | None:
+        """A descriptor that becomes readable when the main process exits, or ``None`` (then poll)."""
+
+    @abc.abstractmethod
+    def has_exited(self) -> bool:
+        """Whether the main process has exited (never blocks)."""
+
+    @abc.abstractmethod
+    def exit_code(self) -> int:
+        """The main process's status; only valid once it has exited."""
+
+    @abc.abstractmethod
+    def wait(self, timeout: float | None) -> bool:
+        """Wait up to ``timeout`` seconds (``None``: forever) for the exit; return :meth:`has_exited`."""
+
+    @abc.abstractmethod
+    def kill_tree(self) -> None:
+        """SIGKILL every process of the command; idempotent, never raises."""
+
+    @abc.abstractmethod
+    def release(self) -> None:
+        """Kill what is left, reap the main process and free the command's cgroup; idempotent."""
+
+    def poll(self) -> int | None:
+        """The status once exited, else ``None`` (never blocks)."""
+        return self.exit_code() if self.has_exited() else None
+
+    def close_pipes(self) -> None:
+        """Close the host ends of the pipes; call after :meth:`release` and after readers stopped."""
+        for attr in ("stdin_fd", "stdout_fd", "stderr_fd"):
+            fd = getattr(self, attr)
+            if fd is not None:
+                setattr(self, attr, None)
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+
+
+class ProcessTree(CommandHandle):
+    """One command started on the host with ``Popen`` (leader of a new session) and its cgroup, if any."""
 
     def __init__(
         self,
@@ -186,36 +277,31 @@ class ProcessTree:
         stdin: int,
         stderr: int,
     ) -> None:
-        root = cgroup_root() if limits.max_processes is not None else None
-        self.cgroup: CommandCgroup | None = None
-        if root is not None:
-            try:
-                self.cgroup = CommandCgroup(root, limits.max_processes or 0)
-            except OSError as exc:
-                logger.warning("could not create a pids cgroup under %s: %s", root, exc)
-        if self.cgroup is None:
-            _warn_nproc_once(limits)
-        rlimits = _rlimits(limits, use_nproc=self.cgroup is None)
-        procs_path = self.cgroup.procs_path if self.cgroup else None
-        wrapper = _wrapper(rlimits, procs_path) if (rlimits or procs_path) else []
-        setup = _child_setup(rlimits, procs_path) if wrapper is None else None
+        self.cgroup = new_cgroup(limits)
+        rlimits = rlimit_pairs(limits, use_nproc=self.cgroup is None)
         try:
-            self.popen = subprocess.Popen(
-                [*(wrapper or []), *argv],
+            self.popen = popen_limited(
+                argv,
+                rlimits=rlimits,
+                cgroup=self.cgroup,
                 stdin=stdin,
                 stdout=subprocess.PIPE,
                 stderr=stderr,
                 cwd=cwd,
                 env=dict(env),
-                start_new_session=True,
-                preexec_fn=setup,  # only without dash; system calls only, see the module docstring
-                close_fds=True,
             )
         except BaseException:
             if self.cgroup is not None:
                 self.cgroup.remove()
             raise
         self.pid = self.popen.pid
+        self.stdin_fd = _detach(self.popen.stdin)
+        self.stdout_fd = _detach(self.popen.stdout)  # type: ignore[assignment]
+        self.stderr_fd = _detach(self.popen.stderr)
+        self._pidfd = _pidfd(self.pid)
+
+    def exit_fd(self) -> int | None:
+        return self._pidfd
 
     def has_exited(self) -> bool:
         """Whether the main process has exited, without reaping it (its pid stays reserved)."""
@@ -227,21 +313,66 @@ class ProcessTree:
             return True
         return info is not None
 
+    def exit_code(self) -> int:
+        if self.popen.returncode is None:
+            self.popen.wait()
+        return exit_status(self.popen.returncode)
+
+    def poll(self) -> int | None:
+        code = self.popen.poll()
+        return None if code is None else exit_status(code)
+
+    def wait(self, timeout: float | None) -> bool:
+        try:
+            self.popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
+
     def kill_tree(self) -> None:
         """SIGKILL the process group and everything in the cgroup; idempotent, never raises."""
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.pid, signal.SIGKILL)
+        if self.popen.returncode is None:  # once reaped, the group id may belong to someone else
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.pid, signal.SIGKILL)
         if self.cgroup is not None:
             self.cgroup.kill()
 
     def release(self) -> None:
-        """Kill what is left, reap the main process and remove the cgroup."""
         self.kill_tree()
         with contextlib.suppress(ChildProcessError):
             self.popen.wait()
         if self.cgroup is not None:
             self.cgroup.remove()
             self.cgroup = None
+        if self._pidfd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._pidfd)
+            self._pidfd = None
+
+
+def new_cgroup(limits: Limits, *, headroom: int = 0, kind: str = "cmd") -> PidsCgroup | None:
+    """A fresh pids cgroup allowing ``limits.max_processes + headroom`` processes.
+
+    ``None`` when there is no limit or cgroups are unusable here (then a
+    warning is logged once). ``kind`` prefixes the cgroup's name.
+    """
+    root = cgroup_root() if limits.max_processes is not None else None
+    if root is not None:
+        try:
+            return PidsCgroup(root, (limits.max_processes or 0) + headroom, kind=kind)
+        except OSError as exc:
+            logger.warning("could not create a pids cgroup under %s: %s", root, exc)
+    _warn_nproc_once(limits)
+    return None
+
+
+def _detach(pipe: Any) -> int | None:
+    """Take the descriptor out of a ``Popen`` pipe object, which then no longer closes it."""
+    if pipe is None:
+        return None
+    fd: int = os.dup(pipe.fileno())
+    pipe.close()
+    return fd
 
 
 def _pidfd(pid: int) -> int | None:
@@ -261,9 +392,8 @@ def run_foreground(
     merge_stderr: bool,
     stdin: bytes | None,
 ) -> CommandResult:
-    """Run ``argv`` to completion (or its timeout) in the calling thread; see the module docstring."""
+    """Run ``argv`` on the host to completion (or its timeout) in the calling thread."""
     started = time.monotonic()
-    deadline = started + timeout
     tree = ProcessTree(
         argv,
         cwd=cwd,
@@ -272,25 +402,37 @@ def run_foreground(
         stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
         stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE,
     )
-    popen = tree.popen
+    return drive_foreground(tree, stdin=stdin, limits=limits, timeout=timeout, started=started)
+
+
+def drive_foreground(
+    handle: CommandHandle, *, stdin: bytes | None, limits: Limits, timeout: float, started: float
+) -> CommandResult:
+    """Feed ``stdin``, collect capped output and wait for ``handle`` (or its timeout); then release it.
+
+    One ``epoll`` loop over the pipes and the handle's exit descriptor, no
+    helper threads. When the main process exits, whatever it left running is
+    killed and the pipes are drained for at most :data:`STRAGGLER_DRAIN_S`.
+    """
+    deadline = started + timeout
     out = OutputBuffer(limits.max_output_bytes)
     err = OutputBuffer(limits.max_output_bytes)
     selector = selectors.DefaultSelector()
-    pidfd = _pidfd(tree.pid)
+    exit_fd = handle.exit_fd()
     timed_out = False
     try:
-        streams = {popen.stdout.fileno(): out} if popen.stdout else {}
-        if popen.stderr is not None:
-            streams[popen.stderr.fileno()] = err
+        streams = {handle.stdout_fd: out}
+        if handle.stderr_fd is not None:
+            streams[handle.stderr_fd] = err
         for fd in streams:
             selector.register(fd, selectors.EVENT_READ)
         pending = memoryview(stdin or b"")
-        stdin_fd = popen.stdin.fileno() if popen.stdin else None
+        stdin_fd = handle.stdin_fd
         if stdin_fd is not None:
             os.set_blocking(stdin_fd, False)
             selector.register(stdin_fd, selectors.EVENT_WRITE)
-        if pidfd is not None:
-            selector.register(pidfd, selectors.EVENT_READ)
+        if exit_fd is not None:
+            selector.register(exit_fd, selectors.EVENT_READ)
         exited = False
         while streams or not exited:
             now = time.monotonic()
@@ -298,18 +440,18 @@ def run_foreground(
                 timed_out = not exited
                 break
             wait = deadline - now
-            if not exited and pidfd is None:
+            if not exited and exit_fd is None:
                 wait = min(wait, POLL_INTERVAL_S)
             for key, _ in selector.select(wait):
                 fd = key.fd
-                if fd == pidfd:
+                if fd == exit_fd:
                     continue
                 if fd == stdin_fd:
                     pending = _feed(fd, pending)
                     if not pending:
                         selector.unregister(fd)
-                        popen.stdin.close()  # type: ignore[union-attr]
-                        stdin_fd = None
+                        os.close(fd)
+                        handle.stdin_fd = stdin_fd = None
                     continue
                 data = os.read(fd, READ_CHUNK)
                 if data:
@@ -317,27 +459,24 @@ def run_foreground(
                 else:
                     selector.unregister(fd)
                     del streams[fd]
-            if not exited and tree.has_exited():
+            if not exited and handle.has_exited():
                 exited = True
                 # Stragglers may hold the pipes open: kill them, then drain briefly.
-                tree.kill_tree()
+                handle.kill_tree()
                 deadline = min(deadline, time.monotonic() + STRAGGLER_DRAIN_S)
-                if pidfd is not None:
-                    selector.unregister(pidfd)
+                if exit_fd is not None:
+                    selector.unregister(exit_fd)
         if timed_out:
-            tree.kill_tree()
+            handle.kill_tree()
             _drain(streams, deadline=time.monotonic() + 0.2)
     finally:
         selector.close()
-        if pidfd is not None:
-            os.close(pidfd)
-        tree.release()
-        for pipe in (popen.stdin, popen.stdout, popen.stderr):
-            if pipe is not None:
-                with contextlib.suppress(OSError):
-                    pipe.close()
+        try:
+            handle.release()
+        finally:
+            handle.close_pipes()
     return CommandResult(
-        exit_code=None if timed_out else exit_status(popen.returncode),
+        exit_code=None if timed_out else handle.exit_code(),
         stdout=out.value(),
         stderr=err.value(),
         timed_out=timed_out,
@@ -377,36 +516,26 @@ def _drain(streams: dict[int, OutputBuffer], *, deadline: float) -> None:
                     del streams[key.fd]
 
 
-class PopenBackgroundProcess(BackgroundProcess):
-    """A background :class:`ProcessTree` whose merged output a daemon thread collects.
+class HandleBackgroundProcess(BackgroundProcess):
+    """A background command whose merged output a daemon thread collects.
 
     ``translate`` (the local backend's path rewriting) is applied to each
     chunk as it arrives.
     """
 
-    def __init__(
-        self,
-        argv: Sequence[str],
-        *,
-        cwd: str,
-        env: Mapping[str, str],
-        limits: Limits,
-        translate: Translate | None = None,
-    ) -> None:
-        self._tree = ProcessTree(argv, cwd=cwd, env=env, limits=limits, stdin=subprocess.PIPE, stderr=subprocess.STDOUT)
+    def __init__(self, handle: CommandHandle, *, limits: Limits, translate: Translate | None = None) -> None:
+        self._handle = handle
         self._translate = translate
         self._buffer = OutputBuffer(limits.max_output_bytes)
         self._read_pos = 0
         self._lock = threading.Lock()
+        self._stdin_lock = threading.Lock()
         self._killed = False
-        self._reader = threading.Thread(target=self._collect, name=f"clawgym-bg-{self._tree.pid}", daemon=True)
+        self._reader = threading.Thread(target=self._collect, name="clawgym-bg-output", daemon=True)
         self._reader.start()
 
     def _collect(self) -> None:
-        stdout = self._tree.popen.stdout
-        if stdout is None:
-            return
-        fd = stdout.fileno()
+        fd = self._handle.stdout_fd
         while True:
             try:
                 data = os.read(fd, READ_CHUNK)
@@ -419,21 +548,11 @@ class PopenBackgroundProcess(BackgroundProcess):
             with self._lock:
                 self._buffer.add(data)
 
-    @property
-    def pid(self) -> int:
-        """The host pid of the started process (``bwrap`` itself for that backend)."""
-        return self._tree.pid
-
     def poll(self) -> int | None:
-        code = self._tree.popen.poll()
-        return None if code is None else exit_status(code)
+        return self._handle.poll()
 
     def wait(self, timeout: float | None = None) -> int | None:
-        try:
-            code = self._tree.popen.wait(timeout)
-        except subprocess.TimeoutExpired:
-            return None
-        return exit_status(code)
+        return self._handle.exit_code() if self._handle.wait(timeout) else None
 
     def read(self) -> bytes:
         with self._lock:
@@ -447,25 +566,49 @@ class PopenBackgroundProcess(BackgroundProcess):
             return self._buffer.value()
 
     def write(self, data: bytes) -> None:
-        stdin = self._tree.popen.stdin
-        if stdin is None or stdin.closed:
-            raise BrokenPipeError("the background process's standard input is closed")
-        stdin.write(data)
-        stdin.flush()
+        with self._stdin_lock:
+            fd = self._handle.stdin_fd
+            if fd is None:
+                raise BrokenPipeError("the background process's standard input is closed")
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
 
     def close_stdin(self) -> None:
-        stdin = self._tree.popen.stdin
-        if stdin is not None and not stdin.closed:
-            with contextlib.suppress(BrokenPipeError):
-                stdin.close()
+        with self._stdin_lock:
+            fd, self._handle.stdin_fd = self._handle.stdin_fd, None
+            if fd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
 
     def kill(self) -> None:
         if self._killed:
             return
         self._killed = True
-        self._tree.release()
-        self._reader.join(timeout=2.0)
-        for pipe in (self._tree.popen.stdin, self._tree.popen.stdout):
-            if pipe is not None:
-                with contextlib.suppress(OSError):
-                    pipe.close()
+        self.close_stdin()
+        try:
+            self._handle.release()
+        finally:
+            self._reader.join(timeout=2.0)
+            self._handle.close_pipes()
+
+
+class PopenBackgroundProcess(HandleBackgroundProcess):
+    """A background :class:`ProcessTree` on the host (the ``local`` backend)."""
+
+    def __init__(
+        self,
+        argv: Sequence[str],
+        *,
+        cwd: str,
+        env: Mapping[str, str],
+        limits: Limits,
+        translate: Translate | None = None,
+    ) -> None:
+        self._tree = ProcessTree(argv, cwd=cwd, env=env, limits=limits, stdin=subprocess.PIPE, stderr=subprocess.STDOUT)
+        super().__init__(self._tree, limits=limits, translate=translate)
+
+    @property
+    def pid(self) -> int:
+        """The host pid of the started process."""
+        return self._tree.pid

@@ -1,9 +1,10 @@
-"""The ``bwrap`` backend (default): one bubblewrap namespace per command, no daemon.
+"""The ``bwrap`` backend (default): one bubblewrap sandbox per episode, no daemon.
 
-Creating a sandbox spawns nothing: it only makes a private host directory
-that every command sees as ``/tmp`` (so ``/tmp`` persists across the commands
-of one sandbox and is never shared between sandboxes). Each command then runs
-as ``bwrap ... bash -c COMMAND`` in a fresh set of namespaces:
+Creating a sandbox makes a private host directory that commands see as
+``/tmp`` and starts ``bwrap`` once; inside it, a small fork server
+(:mod:`._forkserver`, PID 1 of the sandbox) starts every command. The
+sandbox's namespaces are made once, so a command costs a ``fork`` and an
+``exec`` rather than a new set of namespaces (see ``docs/benchmarks``):
 
 * **filesystem**: a tmpfs root holding read-only binds of each top-level entry
   of the root filesystem (``/`` or the ``rootfs=`` directory), except
@@ -13,14 +14,24 @@ as ``bwrap ... bash -c COMMAND`` in a fresh set of namespaces:
   so ``HOME=/root`` works; the private ``/tmp``; the workspace read-write at
   ``mount_path`` (its parents are created on the tmpfs root);
 * **isolation**: ``--unshare-all`` (no network but a private loopback, own PID,
-  IPC and UTS namespaces), ``--die-with-parent``, ``--new-session`` (no TTY
-  injection), ``--cap-drop ALL`` when running as root;
+  IPC and UTS namespaces), ``--new-session`` (no TTY injection), ``--cap-drop
+  ALL`` when running as root; the fork server is PID 1, so commands cannot
+  signal it and when it exits the kernel kills everything in the sandbox;
 * **environment**: exactly the command's environment (the host's is never
-  passed: ``Popen`` gets only ``BASE_ENV`` plus the caller's variables).
+  passed);
+* **limits**: the per-process ones (CPU time, address space, file size) on
+  every command; the process count on the whole sandbox, through one ``pids``
+  cgroup that ``bwrap`` joins before it starts (``Limits.max_processes`` plus
+  :data:`~clawgym_env.sandbox.base.PIDS_HEADROOM`, as for a Docker container).
 
-Because every command has its own network namespace, a server started in the
-background cannot be reached from a later command, and a foreground command's
-leftover processes die with it (its PID namespace ends when it exits).
+Commands of one sandbox share its network namespace and ``/tmp`` (a server
+started in the background is reachable from later commands on loopback, as
+in a Docker container); a command's leftover processes are killed when its
+main process exits. Starting is asynchronous (see :mod:`._forkclient`): the
+first command waits for the sandbox to be up, and reports a failure to start
+as :class:`~clawgym_env.errors.SandboxStartError` with bwrap's own message.
+The sandbox needs a ``python3`` in its root filesystem (the fork server's
+interpreter; any Python 3.7+).
 """
 
 from __future__ import annotations
@@ -31,14 +42,24 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path, PurePosixPath
 
 from clawgym_env.errors import BackendUnavailableError, SandboxStartError
 from clawgym_env.sandbox import _registry
-from clawgym_env.sandbox._process import PopenBackgroundProcess, run_foreground
-from clawgym_env.sandbox.base import DEFAULT_MOUNT_PATH, BackgroundProcess, CommandResult, Limits, Sandbox
+from clawgym_env.sandbox._forkclient import ForkServer
+from clawgym_env.sandbox._process import HandleBackgroundProcess, drive_foreground, new_cgroup
+from clawgym_env.sandbox.base import (
+    BASE_ENV,
+    DEFAULT_MOUNT_PATH,
+    PIDS_HEADROOM,
+    BackgroundProcess,
+    CommandResult,
+    Limits,
+    Sandbox,
+)
 
-__all__ = ["HIDDEN_TOP_LEVEL", "BwrapSandbox", "bwrap_unavailable_reason"]
+__all__ = ["HIDDEN_TOP_LEVEL", "PYTHON_CANDIDATES", "BwrapSandbox", "bwrap_unavailable_reason"]
 
 logger = logging.getLogger(__name__)
 
@@ -92,8 +113,19 @@ def _rootfs_binds(rootfs: Path) -> tuple[list[str], set[str]]:
     return args, bound
 
 
+PYTHON_CANDIDATES: tuple[str, ...] = ("/usr/bin/python3", "/usr/local/bin/python3", "/bin/python3")
+"""Where the fork server's interpreter is looked for in the root filesystem, in order."""
+
+
+def _find_python(root: Path) -> str | None:
+    for candidate in PYTHON_CANDIDATES:
+        if os.access(root / candidate.lstrip("/"), os.X_OK):
+            return candidate
+    return None
+
+
 class BwrapSandbox(Sandbox):
-    """Runs each command in its own bubblewrap namespaces; see the module docstring.
+    """Runs commands in one bubblewrap sandbox through its fork server; see the module docstring.
 
     Options: ``rootfs`` (a directory used as the root filesystem instead of
     ``/``) and ``bwrap`` (the bubblewrap binary).
@@ -121,6 +153,12 @@ class BwrapSandbox(Sandbox):
             raise SandboxStartError(f"rootfs {rootfs!s} is not a directory")
         if not self.workspace.is_dir():
             raise SandboxStartError(f"workspace {self.workspace} is not a directory")
+        python = _find_python(root)
+        if python is None:
+            raise SandboxStartError(
+                f"no python3 in the root filesystem {root} (looked for {', '.join(PYTHON_CANDIDATES)}); "
+                "the bwrap sandbox runs its fork server with it: install python3 there"
+            )
         binds, bound = _rootfs_binds(root)
         top = self.mount_path.parts[1]
         if top in bound:
@@ -132,18 +170,36 @@ class BwrapSandbox(Sandbox):
         if top in FORBIDDEN_MOUNT_PARENTS:
             raise SandboxStartError(f"mount_path {self.mount_path} lies inside /{top}, a kernel filesystem")
         self.tmp_dir = Path(tempfile.mkdtemp(prefix="clawgym-bwrap-tmp-"))
-        prefix = [binary, "--unshare-all", "--die-with-parent", "--new-session"]
+        argv = [binary, "--unshare-all", "--new-session", "--as-pid-1"]
         if os.geteuid() == 0:
-            prefix += ["--cap-drop", "ALL"]
-        prefix += ["--tmpfs", "/", *binds, "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/root"]
-        prefix += ["--bind", str(self.tmp_dir), "/tmp", "--bind", str(self.workspace), str(self.mount_path)]
-        self._prefix = prefix
+            argv += ["--cap-drop", "ALL"]
+        argv += ["--tmpfs", "/", *binds, "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/root"]
+        argv += ["--bind", str(self.tmp_dir), "/tmp", "--bind", str(self.workspace), str(self.mount_path)]
+        argv += ["--chdir", "/"]
+        self.bwrap_argv: tuple[str, ...] = tuple(argv)
+        """The ``bwrap`` command line up to the sandboxed program."""
+        cgroup = new_cgroup(self.limits, headroom=PIDS_HEADROOM, kind="bwrap")
+        try:
+            self._server = ForkServer(argv, python=python, env=BASE_ENV, cgroup=cgroup)
+        except BaseException as exc:
+            shutil.rmtree(self.tmp_dir, ignore_errors=True)
+            if cgroup is not None:
+                cgroup.remove()
+            if isinstance(exc, OSError):
+                raise SandboxStartError(f"could not run {binary}: {exc}") from exc
+            raise
         self._closed = False
         _registry.register(self)
 
-    def argv(self, command: str, cwd: PurePosixPath) -> list[str]:
-        """The full ``bwrap`` command line that runs ``command`` in ``cwd``."""
-        return [*self._prefix, "--chdir", str(cwd), "bash", "-c", command]
+    @property
+    def pid(self) -> int:
+        """The host pid of this sandbox's ``bwrap`` process."""
+        return self._server.pid
+
+    def wait_ready(self) -> None:
+        """Block until the sandbox is up (the first command does this itself)."""
+        self._check_open()
+        self._server.wait_ready()
 
     def _run(
         self,
@@ -155,21 +211,21 @@ class BwrapSandbox(Sandbox):
         merge_stderr: bool,
         stdin: bytes | None,
     ) -> CommandResult:
-        return run_foreground(
-            self.argv(command, cwd),
-            cwd="/",
-            env=env,
-            limits=self.limits,
-            timeout=timeout,
-            merge_stderr=merge_stderr,
-            stdin=stdin,
+        started = time.monotonic()
+        handle = self._server.spawn(
+            command, cwd=str(cwd), env=env, limits=self.limits, stdin=bool(stdin), merge_stderr=merge_stderr
         )
+        return drive_foreground(handle, stdin=stdin, limits=self.limits, timeout=timeout, started=started)
 
     def _start(self, command: str, *, cwd: PurePosixPath, env: dict[str, str]) -> BackgroundProcess:
-        return PopenBackgroundProcess(self.argv(command, cwd), cwd="/", env=env, limits=self.limits)
+        handle = self._server.spawn(command, cwd=str(cwd), env=env, limits=self.limits, stdin=True, merge_stderr=True)
+        return HandleBackgroundProcess(handle, limits=self.limits)
 
     def _close(self) -> None:
-        shutil.rmtree(self.tmp_dir, ignore_errors=True)
+        try:
+            self._server.close()
+        finally:
+            shutil.rmtree(self.tmp_dir, ignore_errors=True)
 
     def __del__(self) -> None:
         try:

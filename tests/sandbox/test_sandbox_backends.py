@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -256,6 +257,41 @@ def test_background_process_kill(sandbox: Sandbox) -> None:
     process.kill()  # idempotent
     assert process.wait(5) is not None
     assert wait_until_gone(sandbox, tag) == []
+
+
+def test_background_server_is_reachable_from_later_commands(sandbox: Sandbox) -> None:
+    # One sandbox is one machine: a server started in the background answers on loopback.
+    server = sandbox.start(
+        'python3 -c \'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1); '
+        'print(s.getsockname()[1], flush=True); c, _ = s.accept(); c.sendall(b"pong"); c.close()\''
+    )
+    port = read_until(server, b"\n").strip().decode()
+    assert port.isdigit(), port
+    client = sandbox.run(
+        f"python3 -c 'import socket; print(socket.create_connection((\"127.0.0.1\", {port}), timeout=5).recv(4))'"
+    )
+    assert client.stdout == b"b'pong'\n", client.stdout
+    assert server.wait(10) == 0
+
+
+def test_commands_cannot_kill_the_sandbox_init(backend: str, sandbox: Sandbox) -> None:
+    if backend == "local":
+        pytest.skip("the local backend shares the host's PID 1: no isolation by design")
+    sandbox.run("kill -9 1; kill -TERM 1; kill -INT 1")
+    assert sandbox.run("echo alive").stdout == b"alive\n"
+
+
+def test_a_sandbox_outlives_the_thread_that_made_it(backend: str, workspace: Path) -> None:
+    made: list[Sandbox] = []
+    worker = threading.Thread(target=lambda: made.append(create_sandbox(backend, workspace)))
+    worker.start()
+    worker.join()
+    box = made[0]
+    try:
+        time.sleep(0.2)
+        assert box.run("echo still here").stdout == b"still here\n"
+    finally:
+        box.close()
 
 
 # -- lifecycle -------------------------------------------------------------------
