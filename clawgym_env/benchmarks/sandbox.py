@@ -4,15 +4,25 @@ Run it with::
 
     python -m clawgym_env.benchmarks.sandbox --out docs/benchmarks
 
-It measures, for every backend that can run here:
+For every backend that can run here it measures:
 
-* ``reset()`` of a 10-file task (a fresh workspace and sandbox per episode),
-* the cost of one ``exec`` of ``true`` through the sandbox, next to the same
-  ``bash -c true`` spawned directly on the host (the floor), and
-* 64 envs alive at once: all reset, one command each, all closed, and nothing left.
+* ``reset()`` of a 10-file task, as a training loop sees it: each reset
+  follows an episode that ran a command, so it includes closing that
+  episode's sandbox and workspace;
+* time to first command: ``reset()`` and then one ``exec`` of ``true``, i.e.
+  until the agent's sandbox has actually run something (the ``bwrap`` sandbox
+  starts in the background during ``reset()``);
+* one ``exec`` of ``true`` through the sandbox, back to back and spaced
+  100 ms apart (as when a model generates between tool calls: some kernel
+  costs, such as moving a process into a cgroup, only show when spaced);
+* 64 envs alive at once: all reset, one command each, all closed.
 
-It reports p50/p95 and ratios (this machine is noisy: compare medians and
-ratios, not single numbers) and writes ``sandbox.json`` and ``sandbox.md``.
+Alternatives measured in the same run, for the ratios: ``bash -c true``
+spawned on the host with no sandbox (the floor), and ``bwrap`` started afresh
+for every command (fresh namespaces per command, the obvious way to use
+bubblewrap). It reports p50/p95 and ratios (this machine is noisy: compare
+medians and ratios, not single numbers) and writes ``sandbox.json`` and
+``sandbox.md``.
 """
 
 from __future__ import annotations
@@ -23,6 +33,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -31,7 +42,7 @@ from typing import Any
 
 from clawgym_env.envs.claw_env import ClawEnv
 from clawgym_env.envs.task import Task, Verifier
-from clawgym_env.sandbox import available_backends
+from clawgym_env.sandbox import Sandbox, available_backends
 
 __all__ = ["main", "run_benchmark"]
 
@@ -73,30 +84,73 @@ def _time_many(label: str, n: int, action: Callable[[], None]) -> list[float]:
     return samples
 
 
-def _bench_reset(backend: str, n: int) -> list[float]:
+def _bench_reset(backend: str, n: int) -> tuple[list[float], list[float]]:
+    """``reset()`` times and reset-to-first-command times, over ``n`` episodes of one command each."""
     env = ClawEnv(TEN_FILE_TASK, sandbox=backend)
+    resets: list[float] = []
+    firsts: list[float] = []
     try:
         env.reset()  # warm-up: first import of the backend, image lookup, ...
-        return _time_many(f"reset [{backend}]", n, lambda: env.reset())
+        _sandbox_of(env).run("true")
+        for i in range(n):
+            started = time.perf_counter()
+            env.reset()
+            resets.append(time.perf_counter() - started)
+            _sandbox_of(env).run("true")
+            firsts.append(time.perf_counter() - started)
+            _progress(f"reset [{backend}]", i + 1, n)
     finally:
         env.close()
+    return resets, firsts
 
 
-def _bench_exec_true(backend: str, n: int) -> list[float]:
+def _sandbox_of(env: ClawEnv) -> Sandbox:
+    if env.sandbox is None:
+        raise RuntimeError("no sandbox after reset")
+    return env.sandbox
+
+
+def _bench_exec_true(backend: str, n: int, *, spacing_s: float = 0.0) -> list[float]:
     env = ClawEnv(TEN_FILE_TASK, sandbox=backend)
     try:
         env.reset()
-        sandbox = env.sandbox
-        if sandbox is None:
-            raise RuntimeError("no sandbox after reset")
+        sandbox = _sandbox_of(env)
         sandbox.run("true")
-        return _time_many(f"exec true [{backend}]", n, lambda: sandbox.run("true"))
+        label = f"exec true [{backend}" + (f", {spacing_s * 1000:.0f} ms apart]" if spacing_s else "]")
+
+        def one() -> None:
+            if spacing_s:
+                time.sleep(spacing_s)
+            started = time.perf_counter()
+            sandbox.run("true")
+            samples.append(time.perf_counter() - started)
+
+        samples: list[float] = []
+        for i in range(n):
+            one()
+            _progress(label, i + 1, n)
+        return samples
     finally:
         env.close()
 
 
 def _bench_host_true(n: int) -> list[float]:
     return _time_many("exec true [host, no sandbox]", n, lambda: subprocess.run(["bash", "-c", "true"], check=True))
+
+
+def _bench_bwrap_per_command(n: int) -> list[float]:
+    """``bash -c true`` in a fresh ``bwrap`` (same mounts and namespaces) per command."""
+    from clawgym_env.sandbox.bwrap import BwrapSandbox
+
+    with tempfile.TemporaryDirectory(prefix="clawgym-bench-") as workspace:
+        box = BwrapSandbox(Path(workspace))
+        try:
+            argv = [a for a in box.bwrap_argv if a != "--as-pid-1"]
+            argv = [*argv[:-2], "--chdir", str(box.mount_path), "--die-with-parent", "bash", "-c", "true"]
+            subprocess.run(argv, check=True)
+            return _time_many("exec true [fresh bwrap per command]", n, lambda: subprocess.run(argv, check=True))
+        finally:
+            box.close()
 
 
 def _bench_many_alive(backend: str, count: int) -> dict[str, Any]:
@@ -116,7 +170,7 @@ def _bench_many_alive(backend: str, count: int) -> dict[str, Any]:
     return {"envs": count, "commands_ok": ok, "seconds": time.perf_counter() - started}
 
 
-def run_benchmark(*, backends: list[str], n_fast: int, n_docker: int, alive: int) -> dict[str, Any]:
+def run_benchmark(*, backends: list[str], n_fast: int, n_docker: int, n_spaced: int, alive: int) -> dict[str, Any]:
     """Run every measurement for ``backends``; unavailable ones are recorded with their reason."""
     status = available_backends()
     results: dict[str, Any] = {
@@ -125,25 +179,39 @@ def run_benchmark(*, backends: list[str], n_fast: int, n_docker: int, alive: int
         "host_bash_true": _percentiles(_bench_host_true(n_fast)),
         "backends": {},
     }
+    if "bwrap" in backends and status.get("bwrap") is None:
+        results["bwrap_fresh_per_command_true"] = _percentiles(_bench_bwrap_per_command(n_fast))
     for backend in backends:
         if status.get(backend) is not None:
             results["backends"][backend] = {"skipped": status[backend]}
             continue
         n = n_docker if backend == "docker" else n_fast
+        resets, firsts = _bench_reset(backend, n)
         results["backends"][backend] = {
-            "reset_10_files": _percentiles(_bench_reset(backend, n)),
+            "reset_10_files": _percentiles(resets),
+            "reset_to_first_command": _percentiles(firsts),
             "exec_true": _percentiles(_bench_exec_true(backend, n)),
+            "exec_true_spaced_100ms": _percentiles(_bench_exec_true(backend, min(n, n_spaced), spacing_s=0.1)),
             "many_alive": _bench_many_alive(backend, alive),
         }
-    measured = {b: r for b, r in results["backends"].items() if "skipped" not in r}
-    if "bwrap" in measured and "docker" in measured:
-        results["ratios"] = {
-            "reset_docker_over_bwrap_p50": measured["docker"]["reset_10_files"]["p50_ms"]
-            / measured["bwrap"]["reset_10_files"]["p50_ms"],
-            "exec_docker_over_bwrap_p50": measured["docker"]["exec_true"]["p50_ms"]
-            / measured["bwrap"]["exec_true"]["p50_ms"],
-        }
+    results["ratios"] = _ratios(results)
     return results
+
+
+def _ratios(results: dict[str, Any]) -> dict[str, float]:
+    measured = {b: r for b, r in results["backends"].items() if "skipped" not in r}
+    ratios: dict[str, float] = {}
+
+    def p50(backend: str, key: str) -> float:
+        return float(measured[backend][key]["p50_ms"])
+
+    if "bwrap" in measured and "docker" in measured:
+        for key in ("reset_10_files", "reset_to_first_command", "exec_true", "exec_true_spaced_100ms"):
+            ratios[f"{key}_docker_over_bwrap_p50"] = p50("docker", key) / p50("bwrap", key)
+    if "bwrap" in measured and "bwrap_fresh_per_command_true" in results:
+        fresh = results["bwrap_fresh_per_command_true"]["p50_ms"]
+        ratios["exec_true_fresh_bwrap_over_bwrap_p50"] = fresh / p50("bwrap", "exec_true")
+    return ratios
 
 
 def _cpu_count() -> int:
@@ -160,34 +228,44 @@ def render_markdown(results: dict[str, Any]) -> str:
         "",
         f"Measured {results['when']} on {results['machine']['platform']}, "
         f"{results['machine']['cpus']} CPUs, Python {results['machine']['python']}.",
-        "Command: `python -m clawgym_env.benchmarks.sandbox --out docs/benchmarks`.",
+        "Command: `python -m clawgym_env.benchmarks.sandbox --out docs/benchmarks`. Times in ms, p50 / p95.",
         "",
-        "| backend | reset() of a 10-file task p50 / p95 (ms) | exec `true` p50 / p95 (ms) | "
-        "exec overhead over host `bash -c true` p50 (ms) | 64 envs alive |",
-        "|---|---|---|---|---|",
+        "| backend | `reset()`, 10-file task | `reset()` + first command | exec `true` | "
+        "exec `true`, 100 ms apart | envs alive at once |",
+        "|---|---|---|---|---|---|",
     ]
+
+    def cell(stats: dict[str, float]) -> str:
+        return f"{stats['p50_ms']:.2f} / {stats['p95_ms']:.2f}"
+
     for backend, data in results["backends"].items():
         if "skipped" in data:
-            lines.append(f"| {backend} | skipped: {data['skipped']} | | | |")
+            lines.append(f"| {backend} | skipped: {data['skipped']} | | | | |")
             continue
-        reset, run, alive = data["reset_10_files"], data["exec_true"], data["many_alive"]
-        overhead = run["p50_ms"] - host["p50_ms"]
+        alive = data["many_alive"]
         lines.append(
-            f"| {backend} | {reset['p50_ms']:.2f} / {reset['p95_ms']:.2f} | {run['p50_ms']:.2f} / {run['p95_ms']:.2f} "
-            f"| {overhead:+.2f} | {alive['commands_ok']}/{alive['envs']} ok in {alive['seconds']:.1f} s |"
+            f"| {backend} | {cell(data['reset_10_files'])} | {cell(data['reset_to_first_command'])} "
+            f"| {cell(data['exec_true'])} | {cell(data['exec_true_spaced_100ms'])} "
+            f"| {alive['commands_ok']}/{alive['envs']} ok in {alive['seconds']:.1f} s |"
         )
-    lines += [
-        "",
-        f"Host `bash -c true` without a sandbox: p50 {host['p50_ms']:.2f} ms, p95 {host['p95_ms']:.2f} ms.",
-        "",
-    ]
-    if "ratios" in results:
-        ratios = results["ratios"]
+    lines += ["", "Alternatives, same run:", "", f"* host `bash -c true`, no sandbox: {cell(host)}"]
+    if "bwrap_fresh_per_command_true" in results:
         lines.append(
-            f"Ratios (same run): docker/bwrap reset p50 = **{ratios['reset_docker_over_bwrap_p50']:.1f}x**, "
-            f"docker/bwrap exec p50 = **{ratios['exec_docker_over_bwrap_p50']:.1f}x**."
+            f"* `bash -c true` in a fresh `bwrap` per command (same mounts and namespaces): "
+            f"{cell(results['bwrap_fresh_per_command_true'])}"
         )
-        lines.append("")
+    if results.get("ratios"):
+        lines += ["", "Ratios of p50s (same run):", ""]
+        names = {
+            "reset_10_files_docker_over_bwrap_p50": "`reset()`, docker / bwrap",
+            "reset_to_first_command_docker_over_bwrap_p50": "`reset()` + first command, docker / bwrap",
+            "exec_true_docker_over_bwrap_p50": "exec `true`, docker / bwrap",
+            "exec_true_spaced_100ms_docker_over_bwrap_p50": "exec `true` 100 ms apart, docker / bwrap",
+            "exec_true_fresh_bwrap_over_bwrap_p50": "exec `true`, fresh bwrap per command / bwrap sandbox",
+        }
+        for key, value in results["ratios"].items():
+            lines.append(f"* {names.get(key, key)}: **{value:.1f}x**")
+    lines.append("")
     return "\n".join(lines)
 
 
@@ -197,12 +275,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backends", default="bwrap,docker,local", help="comma-separated (default: %(default)s)")
     parser.add_argument("-n", type=int, default=200, help="samples for bwrap and local (default: %(default)s)")
     parser.add_argument("--n-docker", type=int, default=40, help="samples for docker (default: %(default)s)")
+    parser.add_argument(
+        "--n-spaced", type=int, default=50, help="samples of commands 100 ms apart (default: %(default)s)"
+    )
     parser.add_argument("--alive", type=int, default=64, help="envs alive at once (default: %(default)s)")
     args = parser.parse_args(argv)
     results = run_benchmark(
         backends=[b.strip() for b in args.backends.split(",") if b.strip()],
         n_fast=args.n,
         n_docker=args.n_docker,
+        n_spaced=args.n_spaced,
         alive=args.alive,
     )
     report = render_markdown(results)
