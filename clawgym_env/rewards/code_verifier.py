@@ -7,7 +7,9 @@ score must equal what that harness gives to the same tool calls:
 2. the task's ``reward/`` files are copied to ``<workspace>/reward/``,
    replacing whatever the agent left at that path;
 3. ``<workspace>/.openclaw_reward_payload.json`` receives
-   ``{task_id, user_query, metadata, final_message, transcript}`` and
+   ``{task_id, user_query, metadata, final_message, transcript}`` (the
+   harness's ``final_message``, ``metadata`` and ``transcript`` plus the two
+   task fields, in ``json.dump``'s default format) and
    ``OPENCLAW_REWARD_PAYLOAD`` points at it;
 4. ``bash <workspace>/reward/reward.sh`` runs in a **fresh** sandbox over the
    workspace, with ``PATH``, ``HOME=/root`` and ``LC_ALL=C.UTF-8``;
@@ -203,7 +205,9 @@ class CodeVerifier:
             "final_message": final_message,
             "transcript": list(transcript),
         }
-        write_files(workspace, {PAYLOAD_FILENAME: json.dumps(payload, ensure_ascii=False).encode("utf-8")})
+        # json.dump's defaults (ASCII escapes), as the reference harness writes it: a check
+        # that reads the raw text sees the same bytes.
+        write_files(workspace, {PAYLOAD_FILENAME: json.dumps(payload).encode("ascii")})
 
     @staticmethod
     def _split_template_command(hook: str) -> str:

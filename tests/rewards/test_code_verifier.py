@@ -132,6 +132,17 @@ def test_payload_is_written_and_exported(backend: str, make_workspace) -> None:
     assert json.loads((workspace / PAYLOAD_FILENAME).read_text())["final_message"] == "all done"
 
 
+def test_payload_bytes_are_json_dump_defaults(make_workspace) -> None:
+    # The reference harness writes the payload with json.dump's defaults: checks that read
+    # the raw text (a grep for an escaped name) must see the same bytes.
+    task = _task()
+    workspace = make_workspace(task)
+    _verifier("local").verify(task, workspace, final_message="Café ✓", transcript=[])
+    raw = (workspace / PAYLOAD_FILENAME).read_bytes()
+    assert raw.isascii()
+    assert b'"final_message": "Caf\\u00e9 \\u2713"' in raw
+
+
 def test_symlink_planted_at_payload_path_is_not_followed(backend: str, make_workspace, tmp_path: Path) -> None:
     victim = tmp_path / "victim.txt"
     victim.write_text("precious")
