@@ -40,4 +40,6 @@ fi
 extra=""
 [ "$with_tests" = 1 ] && extra="[test]"
 python3 -m pip install -q --disable-pip-version-check -e ".${extra}"
+# pyenv puts console scripts behind shims that exist only after a rehash.
+command -v clawgym >/dev/null 2>&1 || { command -v pyenv >/dev/null 2>&1 && pyenv rehash; } || true
 echo "clawgym-env installed: $(python3 -c 'import clawgym_env; print(clawgym_env.__version__)')"
