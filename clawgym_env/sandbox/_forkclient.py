@@ -54,6 +54,8 @@ EXIT_TIMEOUT_S = 5.0
 """How long :meth:`ForkServer.close` waits for ``bwrap`` to exit before killing it."""
 STATUS_AFTER_KILL_S = 2.0
 """How long a killed command's status may take to arrive."""
+FAILURE_EXIT_WAIT_S = 1.0
+"""How long a failure report waits for bwrap to exit, so that it can quote its status and stderr."""
 
 _UCRED = struct.Struct("3i")
 _RLIMIT_NAMES = {getattr(__import__("resource"), f"RLIMIT_{name}"): name for name in ("CPU", "AS", "FSIZE", "NPROC")}
@@ -132,6 +134,9 @@ class ForkServer:
         return "(stderr unavailable)"
 
     def _failure(self, what: str) -> SandboxError:
+        # The socket's EOF can come before the exit is reapable: give bwrap a moment to finish.
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(FAILURE_EXIT_WAIT_S)
         code = self.process.poll()
         state = "still running" if code is None else f"exited with status {code}"
         return SandboxStartError(f"{what}; bwrap {state}: {self.diagnostics()}")
