@@ -531,6 +531,7 @@ class HandleBackgroundProcess(BackgroundProcess):
         self._lock = threading.Lock()
         self._stdin_lock = threading.Lock()
         self._killed = False
+        self._drained = False
         self._reader = threading.Thread(target=self._collect, name="clawgym-bg-output", daemon=True)
         self._reader.start()
 
@@ -549,10 +550,26 @@ class HandleBackgroundProcess(BackgroundProcess):
                 self._buffer.add(data)
 
     def poll(self) -> int | None:
-        return self._handle.poll()
+        code = self._handle.poll()
+        if code is not None:
+            self._collect_rest()
+        return code
 
     def wait(self, timeout: float | None = None) -> int | None:
-        return self._handle.exit_code() if self._handle.wait(timeout) else None
+        if not self._handle.wait(timeout):
+            return None
+        self._collect_rest()
+        return self._handle.exit_code()
+
+    def _collect_rest(self) -> None:
+        """Once the process exited, let the reader take what is still in the pipe (once, bounded).
+
+        Output written just before the exit must be readable as soon as the exit is
+        reported; a straggler holding the pipe open costs at most one drain period.
+        """
+        if not self._drained:
+            self._drained = True
+            self._reader.join(timeout=STRAGGLER_DRAIN_S)
 
     def read(self) -> bytes:
         with self._lock:

@@ -102,6 +102,9 @@ exit "$status"
 
 KILL_SCRIPT = 'pid=$(cat "/run/clawgym-$1.pid" 2>/dev/null) && kill -9 "-$pid"'
 
+STREAM_DRAIN_S = 1.0
+"""How long a finished background exec's output may take to reach the reader thread."""
+
 START_HELP = "start it with `dockerd &` (as root), or install it with `apt-get install docker.io`"
 
 
@@ -440,6 +443,9 @@ class DockerBackgroundProcess(BackgroundProcess):
             return None
         code = info.get("ExitCode")
         self._exit = None if code is None else int(code)
+        if self._exit is not None:
+            # Output written just before the exit must be readable once the exit is reported.
+            self._reader.join(timeout=STREAM_DRAIN_S)
         return self._exit
 
     def wait(self, timeout: float | None = None) -> int | None:
