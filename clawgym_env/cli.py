@@ -12,7 +12,9 @@ import json
 import logging
 import sys
 import textwrap
+import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 __all__ = ["main"]
@@ -39,6 +41,9 @@ def _build_parser() -> argparse.ArgumentParser:
 
     list_cmd = commands.add_parser("list", help="list registered env ids")
     list_cmd.add_argument("pattern", nargs="?", default="*", help="glob over ids, e.g. 'ClawGym/task-004*'")
+    list_cmd.add_argument(
+        "--stats", action="store_true", help="counts per scenario, operation, difficulty and verification type"
+    )
 
     info_cmd = commands.add_parser("info", help="show one task: instruction, files, verifier, tools")
     info_cmd.add_argument("env_id")
@@ -52,6 +57,26 @@ def _build_parser() -> argparse.ArgumentParser:
     run_cmd.add_argument("--max-steps", type=int, default=None, help="turn limit (default: the env's)")
     run_cmd.add_argument("--seed", type=int, default=0)
     run_cmd.add_argument("--json", action="store_true", help="print the episode as one JSON object instead")
+
+    check_cmd = commands.add_parser(
+        "check", help="prove tasks: reference solution scores 1.0, no-op 0.0, a near miss in between"
+    )
+    check_cmd.add_argument(
+        "targets",
+        nargs="*",
+        default=["ClawGym/*", "ClawGym-Bench/*"],
+        help="env ids or globs (default: both built-in suites)",
+    )
+    check_cmd.add_argument("--sample", type=int, default=None, help="check N ids spread evenly over the targets")
+    check_cmd.add_argument("--jobs", type=int, default=2, help="worker processes (default: %(default)s)")
+    check_cmd.add_argument("--sandbox", choices=BACKENDS, default="bwrap")
+    check_cmd.add_argument("--json", type=str, default=None, metavar="PATH", help="write every proof as JSONL here")
+
+    export_cmd = commands.add_parser(
+        "export", help="write tasks in the released ClawGym directory format (runs in the reference harness)"
+    )
+    export_cmd.add_argument("target", help="an env id or a glob, e.g. 'ClawGym-Bench/*'")
+    export_cmd.add_argument("dest", help="directory to write task directories into")
 
     sandbox_cmd = commands.add_parser("sandbox", help="sandbox backends: status, docker image")
     sandbox_sub = sandbox_cmd.add_subparsers(dest="sandbox_command", required=True, metavar="ACTION")
@@ -78,7 +103,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             import clawgym_env
 
             clawgym_env.register_tasks(args.tasks, args.namespace)
-        handler = {"list": _cmd_list, "info": _cmd_info, "run": _cmd_run, "sandbox": _cmd_sandbox}[args.command]
+        handler = {
+            "list": _cmd_list,
+            "info": _cmd_info,
+            "run": _cmd_run,
+            "check": _cmd_check,
+            "export": _cmd_export,
+            "sandbox": _cmd_sandbox,
+        }[args.command]
         return handler(args, sys.stdout)
     except ClawGymError as exc:
         print(f"clawgym: error: {exc}", file=sys.stderr)
@@ -116,20 +148,50 @@ def _task_of(env_id: str) -> Any:
     return spec, get_task(spec.kwargs["task_source"], spec.kwargs["task_id"])
 
 
-def _cmd_list(args: argparse.Namespace, out: TextIO) -> int:
-    from clawgym_env.envs.registration import get_task
+MAX_LISTED_INSTRUCTIONS = 200
+"""``clawgym list`` shows instructions when it lists at most this many ids (built-in ones are generated)."""
 
-    specs = [s for s in _clawgym_specs() if fnmatch.fnmatchcase(s.id, args.pattern)]
+
+def _matching(patterns: Sequence[str]) -> list[Any]:
+    specs = _clawgym_specs()
+    return [s for s in specs if any(fnmatch.fnmatchcase(s.id, p) or s.id == p for p in patterns)]
+
+
+def _cmd_list(args: argparse.Namespace, out: TextIO) -> int:
+    from clawgym_env.envs.registration import BUILTIN_SUITES, get_task
+    from clawgym_env.envs.suite.catalog import read_catalog, render_stats
+
+    specs = _matching([args.pattern])
     if not specs:
         print(f"no env id matches {args.pattern!r}; try 'clawgym list' for all of them", file=out)
         return 1
+    catalog = {row["env_id"]: row for row in read_catalog()}
+    if args.stats:
+        rows = [catalog[s.id] for s in specs if s.id in catalog]
+        if not rows:
+            print("--stats covers the built-in suites; no built-in id matches", file=out)
+            return 1
+        out.write(render_stats(rows))
+        return 0
+    show_text = len(specs) <= MAX_LISTED_INSTRUCTIONS
     rows = []
     for spec in specs:
+        entry = catalog.get(spec.id)
+        builtin = spec.kwargs["task_source"] in BUILTIN_SUITES
+        if entry is not None and not show_text:
+            rows.append([spec.id, entry["category"], entry["difficulty"], entry["grading_type"]])
+            continue
+        if builtin and not show_text:
+            rows.append([spec.id, "-", "-", "-"])
+            continue
         task = get_task(spec.kwargs["task_source"], spec.kwargs["task_id"])
-        rows.append(
-            [spec.id, task.category or "-", str(task.metadata.get("difficulty", "-")), _shorten(task.instruction, 60)]
-        )
-    _print_table(["id", "category", "difficulty", "instruction"], rows, out)
+        meta = task.metadata
+        row = [spec.id, task.category or "-", str(meta.get("difficulty", "-")), str(meta.get("grading_type", "-"))]
+        if show_text:
+            row.append(_shorten(task.instruction, 70))
+        rows.append(row)
+    header = ["id", "category", "difficulty", "verification"] + (["instruction"] if show_text else [])
+    _print_table(header, rows, out)
     print(f"\n{len(rows)} env ids", file=out)
     return 0
 
@@ -198,6 +260,69 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
         print(f"  note: {verification['error']}", file=out)
     ending = "terminated" if result.terminated else "truncated"
     print(f"\nreward: {result.reward:.4f}  ({ending} after {result.turns} turns, {result.wall_time_s:.2f} s)", file=out)
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
+    from clawgym_env._progress import ProgressBar
+    from clawgym_env.envs.checking import TaskProof, check_many
+
+    ids = [spec.id for spec in _matching(args.targets)]
+    if not ids:
+        print(f"no env id matches {' '.join(args.targets)}", file=out)
+        return 1
+    if args.sample is not None and args.sample < len(ids):
+        step = len(ids) / args.sample
+        ids = [ids[int(i * step)] for i in range(args.sample)]
+    print(f"checking {len(ids)} tasks with {args.jobs} worker(s) on {args.sandbox}...", file=out)
+    bar = ProgressBar("check", len(ids))
+    sink = open(args.json, "w", encoding="utf-8") if args.json else None  # noqa: SIM115 - closed below
+
+    def record(proof: TaskProof) -> None:
+        bar.advance()
+        if sink is not None:
+            sink.write(json.dumps(proof.to_dict(), ensure_ascii=False) + "\n")
+
+    started = time.monotonic()
+    try:
+        proofs = check_many(ids, backend=args.sandbox, jobs=args.jobs, on_result=record)
+    finally:
+        if sink is not None:
+            sink.close()
+    failed = [p for p in proofs if not p.ok]
+    elapsed = time.monotonic() - started
+    print(
+        f"\n{len(proofs) - len(failed)}/{len(proofs)} tasks proven in {elapsed:.0f} s "
+        f"(reference 1.0, no-op 0.0, near miss strictly between).",
+        file=out,
+    )
+    if failed:
+        print(f"\n{len(failed)} failed:", file=out)
+        for proof in failed:
+            print(f"  {proof.task_id}: {'; '.join(proof.problems)}", file=out)
+        return 1
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    from clawgym_env._progress import ProgressBar
+    from clawgym_env.envs.loaders import write_task_dir
+    from clawgym_env.envs.registration import get_task
+
+    specs = _matching([args.target])
+    if not specs:
+        print(f"no env id matches {args.target!r}", file=out)
+        return 1
+    dest = Path(args.dest)
+    namespaces = {spec.id.split("/")[0] for spec in specs}
+    bar = ProgressBar("export", len(specs))
+    for done, spec in enumerate(specs, start=1):
+        task = get_task(spec.kwargs["task_source"], spec.kwargs["task_id"])
+        parent = dest / spec.id.split("/")[0] if len(namespaces) > 1 else dest
+        write_task_dir(task, parent / task.id)
+        bar.update(done)
+    where = f"{dest}/<namespace>/<task id>" if len(namespaces) > 1 else f"{dest}/<task id>"
+    print(f"wrote {len(specs)} tasks to {where} (ClawGym directory format)", file=out)
     return 0
 
 

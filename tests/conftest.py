@@ -24,9 +24,16 @@ from typing import Any
 
 import pytest
 
+import clawgym_env
 from clawgym_env.sandbox import Sandbox, create_sandbox
 
 logger = logging.getLogger(__name__)
+
+FIXTURES = Path(__file__).parent / "fixtures" / "released"
+"""Hand-written tasks in the released ClawGym directory format, with reference solutions."""
+
+FIXTURE_IDS = clawgym_env.register_tasks(FIXTURES, namespace="Fixture")
+"""Their gymnasium ids, ``Fixture/task-0040`` ... (registered for every test module)."""
 
 DOCKERD_START_TIMEOUT_S = 60.0
 

@@ -10,29 +10,34 @@ from pathlib import Path
 W = "/root/.openclaw/workspace"
 
 
-def clawgym(*args: str) -> subprocess.CompletedProcess[str]:
+FIXTURES = Path(__file__).parent / "fixtures" / "released"
+
+
+def clawgym(*args: str, fixtures: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run the CLI; by default with the hand-written fixtures registered as ``Fixture/...``."""
+    extra = ["--tasks", str(FIXTURES), "--namespace", "Fixture"] if fixtures else []
     return subprocess.run(
-        [sys.executable, "-m", "clawgym_env", *args], capture_output=True, text=True, timeout=300, check=False
+        [sys.executable, "-m", "clawgym_env", *extra, *args], capture_output=True, text=True, timeout=300, check=False
     )
 
 
 def test_list_shows_builtin_ids_with_a_pattern() -> None:
-    result = clawgym("list", "ClawGym/task-004*")
+    result = clawgym("list", "Fixture/task-004*")
     assert result.returncode == 0, result.stderr
-    assert "ClawGym/task-0042" in result.stdout
+    assert "Fixture/task-0042" in result.stdout
     assert result.stdout.rstrip().endswith("env ids")
     assert clawgym("list", "Nothing/*").returncode == 1
 
 
 def test_info_describes_a_task() -> None:
-    result = clawgym("info", "ClawGym/task-0042")
+    result = clawgym("info", "Fixture/task-0042")
     assert result.returncode == 0, result.stderr
     for fragment in ("instruction:", "config/report.json", "verifier: bash reward/reward.sh", "reference solution: 4"):
         assert fragment in result.stdout
 
 
 def test_run_oracle_prints_transcript_and_reward_one() -> None:
-    result = clawgym("run", "ClawGym/task-0042", "--agent", "oracle")
+    result = clawgym("run", "Fixture/task-0042", "--agent", "oracle")
     assert result.returncode == 0, result.stderr
     assert "[user]" in result.stdout and "[tool edit(" in result.stdout
     assert "changelog_entry_added" in result.stdout
@@ -40,14 +45,14 @@ def test_run_oracle_prints_transcript_and_reward_one() -> None:
 
 
 def test_run_noop_json_scores_zero() -> None:
-    result = clawgym("run", "ClawGym/task-0040", "--agent", "noop", "--sandbox", "local", "--json")
+    result = clawgym("run", "Fixture/task-0040", "--agent", "noop", "--sandbox", "local", "--json")
     assert result.returncode == 0, result.stderr
     episode = json.loads(result.stdout)
     assert episode["reward"] == 0.0 and episode["turns"] == 1
 
 
 def test_unknown_id_is_a_clear_error() -> None:
-    result = clawgym("info", "ClawGym/task-042")
+    result = clawgym("info", "Fixture/task-042")
     assert result.returncode != 0
     assert "Did you mean: `task-0042`?" in result.stderr
     assert "Traceback" not in result.stderr

@@ -31,7 +31,8 @@ def run_example(name: str) -> str:
 def test_quickstart_solves_task_42() -> None:
     out = run_example("quickstart.py")
     assert "reward: 1.0\n" in out
-    assert "  changelog_entry_added: 1.0" in out
+    checks = [line for line in out.splitlines() if line.startswith("  ") and line.endswith(": 1.0")]
+    assert len(checks) >= 4
 
 
 def test_own_tasks_registers_and_scores_a_task_directory() -> None:

@@ -32,7 +32,6 @@ import json
 import platform
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -40,6 +39,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from clawgym_env._progress import ProgressBar
 from clawgym_env.envs.claw_env import ClawEnv
 from clawgym_env.envs.task import Task, Verifier
 from clawgym_env.sandbox import Sandbox, available_backends
@@ -65,22 +65,14 @@ def _percentiles(samples: list[float]) -> dict[str, float]:
     }
 
 
-def _progress(label: str, done: int, total: int) -> None:
-    width = 30
-    filled = int(width * done / total)
-    sys.stderr.write(f"\r{label:<28} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
-    if done == total:
-        sys.stderr.write("\n")
-    sys.stderr.flush()
-
-
 def _time_many(label: str, n: int, action: Callable[[], None]) -> list[float]:
     samples = []
+    bar = ProgressBar(label, n)
     for i in range(n):
         started = time.perf_counter()
         action()
         samples.append(time.perf_counter() - started)
-        _progress(label, i + 1, n)
+        bar.update(i + 1)
     return samples
 
 
@@ -92,13 +84,14 @@ def _bench_reset(backend: str, n: int) -> tuple[list[float], list[float]]:
     try:
         env.reset()  # warm-up: first import of the backend, image lookup, ...
         _sandbox_of(env).run("true")
+        bar = ProgressBar(f"reset [{backend}]", n)
         for i in range(n):
             started = time.perf_counter()
             env.reset()
             resets.append(time.perf_counter() - started)
             _sandbox_of(env).run("true")
             firsts.append(time.perf_counter() - started)
-            _progress(f"reset [{backend}]", i + 1, n)
+            bar.update(i + 1)
     finally:
         env.close()
     return resets, firsts
@@ -126,9 +119,10 @@ def _bench_exec_true(backend: str, n: int, *, spacing_s: float = 0.0) -> list[fl
             samples.append(time.perf_counter() - started)
 
         samples: list[float] = []
+        bar = ProgressBar(label, n)
         for i in range(n):
             one()
-            _progress(label, i + 1, n)
+            bar.update(i + 1)
         return samples
     finally:
         env.close()
@@ -158,9 +152,10 @@ def _bench_many_alive(backend: str, count: int) -> dict[str, Any]:
     started = time.perf_counter()
     ok = 0
     try:
+        bar = ProgressBar(f"{count} envs alive [{backend}]", count)
         for i, env in enumerate(envs):
             env.reset()
-            _progress(f"{count} envs alive [{backend}]", i + 1, count)
+            bar.update(i + 1)
         for env in envs:
             obs, *_ = env.step({"name": "exec", "arguments": {"command": "ls docs | wc -l"}})
             ok += obs.strip().startswith("10")

@@ -17,22 +17,23 @@ from clawgym_env.agents import NoopAgent, OracleAgent, run_episode
 from clawgym_env.envs.registration import ENTRY_POINT, get_task
 from clawgym_env.errors import EnvStateError
 
-BUILTIN_IDS = sorted(
-    s.id for s in gym.registry.values() if s.entry_point == ENTRY_POINT and s.id.startswith("ClawGym/")
+FIXTURE_IDS = sorted(
+    s.id for s in gym.registry.values() if s.entry_point == ENTRY_POINT and s.id.startswith("Fixture/")
 )
 W = "/root/.openclaw/workspace"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "released"
 
 
 def _make(env_id: str, backend: str, **kwargs: object) -> ClawEnv:
     return gym.make(env_id, sandbox=backend, **kwargs).unwrapped  # type: ignore[return-value]
 
 
-def test_builtin_ids_are_registered() -> None:
-    assert "ClawGym/task-0042" in BUILTIN_IDS
-    assert len(BUILTIN_IDS) >= 5
+def test_fixture_ids_are_registered() -> None:
+    assert "Fixture/task-0042" in FIXTURE_IDS
+    assert len(FIXTURE_IDS) == 6
 
 
-@pytest.mark.parametrize("env_id", BUILTIN_IDS)
+@pytest.mark.parametrize("env_id", FIXTURE_IDS)
 def test_reference_solution_scores_one_and_noop_scores_zero(env_id: str, backend: str) -> None:
     env = _make(env_id, backend)
     try:
@@ -47,7 +48,7 @@ def test_reference_solution_scores_one_and_noop_scores_zero(env_id: str, backend
         env.close()
 
 
-@pytest.mark.parametrize("env_id", BUILTIN_IDS)
+@pytest.mark.parametrize("env_id", FIXTURE_IDS)
 def test_check_env_passes(env_id: str) -> None:
     env = gym.make(env_id)
     try:
@@ -57,10 +58,10 @@ def test_check_env_passes(env_id: str) -> None:
 
 
 def test_reset_returns_instruction_tools_and_messages() -> None:
-    env = gym.make("ClawGym/task-0042")
+    env = gym.make("Fixture/task-0042")
     try:
         obs, info = env.reset(seed=0)
-        task = get_task("builtin:fixtures", "task-0042")
+        task = get_task(str(FIXTURES), "task-0042")
         assert obs == task.instruction
         assert [m["role"] for m in info["messages"]] == ["system", "user"]
         assert info["messages"][1]["content"] == task.instruction
@@ -77,7 +78,7 @@ def test_reset_returns_instruction_tools_and_messages() -> None:
 
 
 def test_same_seed_same_observation_and_fresh_workspace_each_reset() -> None:
-    env = gym.make("ClawGym/task-0040").unwrapped
+    env = gym.make("Fixture/task-0040").unwrapped
     try:
         first, _ = env.reset(seed=3)
         env.step({"name": "write", "arguments": {"path": "scratch.txt", "content": "x"}})
@@ -91,7 +92,7 @@ def test_same_seed_same_observation_and_fresh_workspace_each_reset() -> None:
 
 
 def test_every_action_format_executes(backend: str) -> None:
-    env = _make("ClawGym/task-0043", backend)
+    env = _make("Fixture/task-0043", backend)
     try:
         env.reset(seed=0)
         text = 'Let me look.\n<tool_call>\n{"name": "exec", "arguments": {"command": "echo hi"}}\n</tool_call>'
@@ -143,7 +144,7 @@ def test_every_action_format_executes(backend: str) -> None:
     ],
 )
 def test_agent_mistakes_are_observations_not_exceptions(action: object, fragment: str) -> None:
-    env = gym.make("ClawGym/task-0040").unwrapped
+    env = gym.make("Fixture/task-0040").unwrapped
     try:
         env.reset(seed=0)
         obs, _reward, terminated, truncated, info = env.step(action)
@@ -156,7 +157,7 @@ def test_agent_mistakes_are_observations_not_exceptions(action: object, fragment
 
 
 def test_truncation_at_max_steps_still_verifies() -> None:
-    env = gym.make("ClawGym/task-0040", max_steps=2).unwrapped
+    env = gym.make("Fixture/task-0040", max_steps=2).unwrapped
     try:
         env.reset(seed=0)
         task = env.task
@@ -171,7 +172,7 @@ def test_truncation_at_max_steps_still_verifies() -> None:
 
 
 def test_final_info_has_breakdown_and_final_message() -> None:
-    env = gym.make("ClawGym/task-0041").unwrapped
+    env = gym.make("Fixture/task-0041").unwrapped
     try:
         env.reset(seed=0)
         obs, _reward, terminated, _truncated, info = env.step("I could not find anything to do.")
@@ -191,7 +192,7 @@ def test_final_info_has_breakdown_and_final_message() -> None:
 
 
 def test_misuse_raises_typed_errors() -> None:
-    env = gym.make("ClawGym/task-0040").unwrapped
+    env = gym.make("Fixture/task-0040").unwrapped
     with pytest.raises(EnvStateError, match=re.escape("step() called before reset(); call env.reset() first")):
         env.step("hi")
     env.close()
@@ -201,7 +202,7 @@ def test_misuse_raises_typed_errors() -> None:
 
 
 def test_close_removes_workspace_and_sandbox(backend: str) -> None:
-    env = _make("ClawGym/task-0042", backend)
+    env = _make("Fixture/task-0042", backend)
     env.reset(seed=0)
     env.step({"name": "exec", "arguments": {"command": "sleep 300", "background": True}})
     workspace, sandbox = env.workspace, env.sandbox
@@ -234,7 +235,7 @@ def test_env_from_a_task_object_and_custom_tools(tmp_path: Path) -> None:
 
 def test_unknown_id_suggests_the_closest() -> None:
     with pytest.raises(gym.error.Error, match="Did you mean: `task-0042`"):
-        gym.make("ClawGym/task-042")
+        gym.make("Fixture/task-042")
 
 
 def test_register_tasks_makes_ids_from_a_directory(tmp_path: Path) -> None:
