@@ -71,6 +71,7 @@ def _build_parser() -> argparse.ArgumentParser:
     check_cmd.add_argument("--jobs", type=int, default=2, help="worker processes (default: %(default)s)")
     check_cmd.add_argument("--sandbox", choices=BACKENDS, default="bwrap")
     check_cmd.add_argument("--json", type=str, default=None, metavar="PATH", help="write every proof as JSONL here")
+    check_cmd.add_argument("--summary", type=str, default=None, metavar="PATH", help="write a Markdown summary here")
 
     export_cmd = commands.add_parser(
         "export", help="write tasks in the released ClawGym directory format (runs in the reference harness)"
@@ -265,7 +266,7 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
 
 def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     from clawgym_env._progress import ProgressBar
-    from clawgym_env.envs.checking import TaskProof, check_many
+    from clawgym_env.envs.checking import TaskProof, check_many, render_proof_summary
 
     ids = [spec.id for spec in _matching(args.targets)]
     if not ids:
@@ -291,6 +292,10 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
             sink.close()
     failed = [p for p in proofs if not p.ok]
     elapsed = time.monotonic() - started
+    if args.summary:
+        Path(args.summary).write_text(
+            render_proof_summary(proofs, elapsed_s=elapsed, jobs=args.jobs, backend=args.sandbox), encoding="utf-8"
+        )
     print(
         f"\n{len(proofs) - len(failed)}/{len(proofs)} tasks proven in {elapsed:.0f} s "
         f"(reference 1.0, no-op 0.0, near miss strictly between).",

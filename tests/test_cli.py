@@ -82,3 +82,47 @@ def test_sandbox_status_lists_every_backend() -> None:
     assert result.returncode == 0, result.stderr
     for backend in ("bwrap", "docker", "local"):
         assert backend in result.stdout
+
+
+def test_list_stats_counts_the_builtin_suites() -> None:
+    result = clawgym("list", "--stats", fixtures=False)
+    assert result.returncode == 0, result.stderr
+    assert "Scenarios" in result.stdout and "Verification" in result.stdout
+    assert "64 task families, 5320 tasks in all." in result.stdout
+
+
+def test_list_shows_requests_of_a_few_builtin_ids() -> None:
+    result = clawgym("list", "ClawGym-Bench/task-000*", fixtures=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("ClawGym-Bench/task-000") == 10
+    assert "instruction" in result.stdout and "10 env ids" in result.stdout
+
+
+def test_export_writes_the_released_format_and_loads_back(tmp_path: Path) -> None:
+    result = clawgym("export", "ClawGym-Bench/task-000[0-2]", str(tmp_path), fixtures=False)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["task-0000", "task-0001", "task-0002"]
+    from clawgym_env.envs.loaders import load_tasks
+    from clawgym_env.envs.suite import generate
+
+    for task in load_tasks(tmp_path):
+        assert task.content_hash == generate("bench", task.id).task.content_hash
+
+
+def test_check_proves_one_task_and_reports_failures(tmp_path: Path) -> None:
+    proofs = tmp_path / "proofs.jsonl"
+    result = clawgym("check", "ClawGym/task-0001", "--jobs", "1", "--json", str(proofs), fixtures=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1/1 tasks proven" in result.stdout
+    record = json.loads(proofs.read_text())
+    assert (record["oracle"], record["noop"], record["ok"]) == (1.0, 0.0, True)
+    broken = tmp_path / "broken" / "task_0001"
+    (broken / "reward").mkdir(parents=True)
+    (broken / "data_entry.json").write_text(
+        json.dumps({"task_id": "task_0001", "user_query": "Nothing to do.", "metadata": {}})
+    )
+    (broken / "reward" / "reward.sh").write_text("echo 1.0\n")  # scores 1.0 for doing nothing
+    (broken / "solution.json").write_text("[]")
+    result = clawgym("--tasks", str(tmp_path / "broken"), "--namespace", "Broken", "check", "Broken/*", fixtures=False)
+    assert result.returncode == 1
+    assert "a no-op episode scores 1.0, not 0.0" in result.stdout

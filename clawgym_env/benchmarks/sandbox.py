@@ -15,7 +15,9 @@ For every backend that can run here it measures:
 * one ``exec`` of ``true`` through the sandbox, back to back and spaced
   100 ms apart (as when a model generates between tool calls: some kernel
   costs, such as moving a process into a cgroup, only show when spaced);
-* 64 envs alive at once: all reset, one command each, all closed.
+* 64 envs alive at once: all reset, one command each, all closed;
+* the built-in suite's tasks (a benchmark task of every family): generating
+  one on first use, and ``reset()`` of it with bwrap.
 
 Alternatives measured in the same run, for the ratios: ``bash -c true``
 spawned on the host with no sandbox (the floor), and ``bwrap`` started afresh
@@ -76,9 +78,9 @@ def _time_many(label: str, n: int, action: Callable[[], None]) -> list[float]:
     return samples
 
 
-def _bench_reset(backend: str, n: int) -> tuple[list[float], list[float]]:
+def _bench_reset(backend: str, n: int, task: Task = TEN_FILE_TASK) -> tuple[list[float], list[float]]:
     """``reset()`` times and reset-to-first-command times, over ``n`` episodes of one command each."""
-    env = ClawEnv(TEN_FILE_TASK, sandbox=backend)
+    env = ClawEnv(task, sandbox=backend)
     resets: list[float] = []
     firsts: list[float] = []
     try:
@@ -101,6 +103,31 @@ def _sandbox_of(env: ClawEnv) -> Sandbox:
     if env.sandbox is None:
         raise RuntimeError("no sandbox after reset")
     return env.sandbox
+
+
+def _bench_generated(rounds: int) -> dict[str, Any]:
+    """The built-in benchmark suite's tasks (one per family): generation on first use, and ``reset()`` on bwrap."""
+    from clawgym_env.envs.suite import FAMILIES, suites
+
+    refs = [ref for ref in suites.suite_refs("bench")][: len(FAMILIES)]
+    generation: list[float] = []
+    resets: list[float] = []
+    files: list[int] = []
+    bar = ProgressBar("generated tasks [bwrap]", len(refs))
+    for done, ref in enumerate(refs, start=1):
+        started = time.perf_counter()
+        task = suites.generate.__wrapped__("bench", ref.task_id).task  # uncached: the first-use cost
+        generation.append(time.perf_counter() - started)
+        files.append(len(task.files))
+        resets += _bench_reset("bwrap", rounds, task)[0]
+        bar.update(done)
+    return {
+        "tasks": len(refs),
+        "files_per_task_median": statistics.median(files),
+        "files_per_task_max": max(files),
+        "generation": _percentiles(generation),
+        "reset": _percentiles(resets),
+    }
 
 
 def _bench_exec_true(backend: str, n: int, *, spacing_s: float = 0.0) -> list[float]:
@@ -189,6 +216,8 @@ def run_benchmark(*, backends: list[str], n_fast: int, n_docker: int, n_spaced: 
             "exec_true_spaced_100ms": _percentiles(_bench_exec_true(backend, min(n, n_spaced), spacing_s=0.1)),
             "many_alive": _bench_many_alive(backend, alive),
         }
+    if "bwrap" in backends and status.get("bwrap") is None:
+        results["generated_tasks"] = _bench_generated(rounds=max(1, n_fast // 40))
     results["ratios"] = _ratios(results)
     return results
 
@@ -249,6 +278,14 @@ def render_markdown(results: dict[str, Any]) -> str:
             f"* `bash -c true` in a fresh `bwrap` per command (same mounts and namespaces): "
             f"{cell(results['bwrap_fresh_per_command_true'])}"
         )
+    generated = results.get("generated_tasks")
+    if generated:
+        lines += [
+            "",
+            f"Built-in tasks ({generated['tasks']} benchmark tasks, one per family; median "
+            f"{generated['files_per_task_median']:g} files, at most {generated['files_per_task_max']}): "
+            f"generation on first use {cell(generated['generation'])}, `reset()` on bwrap {cell(generated['reset'])}.",
+        ]
     if results.get("ratios"):
         lines += ["", "Ratios of p50s (same run):", ""]
         names = {

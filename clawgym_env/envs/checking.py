@@ -28,7 +28,7 @@ from typing import Any
 from clawgym_env.envs.claw_env import ClawEnv
 from clawgym_env.envs.task import Task
 
-__all__ = ["TaskProof", "check_env_id", "check_many", "check_task"]
+__all__ = ["TaskProof", "check_env_id", "check_many", "check_task", "render_proof_summary"]
 
 Steps = Sequence[Mapping[str, Any]]
 
@@ -188,3 +188,47 @@ def check_many(
             if on_result is not None:
                 on_result(proof)
     return [by_id[env_id] for env_id in env_ids]
+
+
+def render_proof_summary(proofs: Sequence[TaskProof], *, elapsed_s: float, jobs: int, backend: str) -> str:
+    """A Markdown report of a sweep: what was proven, how discriminative the near misses are, timings."""
+    import platform
+    import statistics
+
+    def pct(values: Sequence[float], q: float) -> float:
+        ordered = sorted(values)
+        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+    ok = [p for p in proofs if p.ok]
+    misses = [p.near_miss for p in ok if p.near_miss is not None]
+    declared = sum(1 for p in ok if p.near_miss_how.startswith("declared"))
+    durations = [p.duration_s for p in proofs]
+    by_suite: dict[str, int] = {}
+    for proof in proofs:
+        suite = proof.task_id.split("/")[0]
+        by_suite[suite] = by_suite.get(suite, 0) + 1
+    lines = [
+        "# Task proofs",
+        "",
+        f"`clawgym check --jobs {jobs} --sandbox {backend}` on {platform.platform()}, "
+        f"{multiprocessing.cpu_count()} CPUs, Python {platform.python_version()}.",
+        "",
+        f"* **{len(ok)}/{len(proofs)} tasks proven** ("
+        + ", ".join(f"{count} {suite}" for suite, count in by_suite.items())
+        + "): reference solution exactly 1.0, no-op exactly 0.0, a near miss strictly between, "
+        "the same content when built again, `close()` twice.",
+        f"* Full sweep: **{elapsed_s / 60:.1f} min** wall clock with {jobs} worker processes "
+        f"({elapsed_s / max(len(proofs), 1):.2f} s per task); per task p50 {statistics.median(durations):.2f} s, "
+        f"p95 {pct(durations, 0.95):.2f} s (three to four episodes each).",
+    ]
+    if misses:
+        lines.append(
+            f"* Near misses: {declared} declared by their family, {len(misses) - declared} the reference solution "
+            f"with one step dropped; their reward p5 {pct(misses, 0.05):.2f}, median {statistics.median(misses):.2f}, "
+            f"p95 {pct(misses, 0.95):.2f}."
+        )
+    failed = [p for p in proofs if not p.ok]
+    if failed:
+        lines += ["", "## Failed", ""]
+        lines += [f"* `{p.task_id}`: {'; '.join(p.problems)}" for p in failed]
+    return "\n".join(lines) + "\n"

@@ -7,9 +7,12 @@ from typing import Any
 
 from gymnasium import spaces
 
-__all__ = ["UnicodeText"]
+__all__ = ["SAMPLE_MAX_LENGTH", "UnicodeText"]
 
 _SAMPLE_CHARSET = string.ascii_letters + string.digits + string.punctuation + " \n\téüßøλдあ中✓"
+
+SAMPLE_MAX_LENGTH = 4096
+"""Random samples are at most this long (the space itself accepts up to ``max_length``)."""
 
 
 class UnicodeText(spaces.Text):
@@ -17,11 +20,20 @@ class UnicodeText(spaces.Text):
 
     Gymnasium's ``Text`` only contains strings over its charset (alphanumeric
     by default); observations and actions here are arbitrary model and tool
-    output. :meth:`sample` draws from a small mixed-script charset.
+    output. :meth:`sample` draws from a small mixed-script charset, with a
+    length of at most :data:`SAMPLE_MAX_LENGTH` unless a mask gives one: a
+    multi-megabyte random string tests nothing a short one does not, and
+    generating it takes seconds.
     """
 
     def __init__(self, max_length: int, *, min_length: int = 0, seed: int | None = None) -> None:
         super().__init__(max_length=max_length, min_length=min_length, charset=_SAMPLE_CHARSET, seed=seed)
+
+    def sample(self, mask: Any = None, probability: Any = None) -> str:
+        if mask is not None or probability is not None:
+            return super().sample(mask=mask, probability=probability)
+        length = int(self.np_random.integers(self.min_length, min(self.max_length, SAMPLE_MAX_LENGTH) + 1))
+        return super().sample(mask=(length, None))
 
     def contains(self, x: Any) -> bool:
         return isinstance(x, str) and self.min_length <= len(x) <= self.max_length

@@ -15,6 +15,7 @@ import clawgym_env
 from clawgym_env import ClawEnv, Task, Verifier
 from clawgym_env.agents import NoopAgent, OracleAgent, run_episode
 from clawgym_env.envs.registration import ENTRY_POINT, get_task
+from clawgym_env.envs.suite import FAMILIES
 from clawgym_env.errors import EnvStateError
 
 FIXTURE_IDS = sorted(
@@ -48,7 +49,15 @@ def test_reference_solution_scores_one_and_noop_scores_zero(env_id: str, backend
         env.close()
 
 
-@pytest.mark.parametrize("env_id", FIXTURE_IDS)
+# Every fixture, and a built-in task of every scenario in each suite (test_suite.py proves the suites).
+CHECK_ENV_IDS = [
+    *FIXTURE_IDS,
+    *(f"ClawGym/task-{i:04d}" for i in range(0, len(FAMILIES), 7)),
+    *(f"ClawGym-Bench/task-{i:04d}" for i in range(10)),
+]
+
+
+@pytest.mark.parametrize("env_id", CHECK_ENV_IDS)
 def test_check_env_passes(env_id: str) -> None:
     env = gym.make(env_id)
     try:
@@ -255,3 +264,15 @@ def test_register_tasks_makes_ids_from_a_directory(tmp_path: Path) -> None:
         assert env.step("finished")[1] == 1.0
     finally:
         env.close()
+
+
+def test_text_spaces_accept_any_string_and_sample_short_ones() -> None:
+    env = gym.make("Fixture/task-0040")
+    space = env.action_space
+    env.close()
+    assert space.contains("any text: é ✓ 中 \x00 <tool_call>") and not space.contains(b"bytes")
+    space.seed(3)
+    samples = [space.sample() for _ in range(20)]
+    assert all(isinstance(x, str) and len(x) <= 4096 for x in samples)
+    assert len(set(samples)) == 20
+    assert len(space.sample(mask=(10, None))) == 10

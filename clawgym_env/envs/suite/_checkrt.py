@@ -26,6 +26,8 @@ import re
 import subprocess
 import sys
 
+_WORD = re.compile("[A-Za-z0-9\u00c0-\u024f]+(?:['\u2019-][A-Za-z0-9\u00c0-\u024f]+)*")
+"""A word: letters or digits, with inner apostrophes or hyphens (a bullet's "-" is not a word)."""
 _NUMBER = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
 
 
@@ -136,6 +138,22 @@ def _rows_same(actual, expected, tolerance, ignore_case, ordered):
     return True
 
 
+def _perfect_matching(options, size):
+    """Whether each expected item can take a distinct actual item among its ``options`` (augmenting paths)."""
+    owner = [-1] * size
+
+    def assign(i, seen):
+        for j in options[i]:
+            if j not in seen:
+                seen.add(j)
+                if owner[j] == -1 or assign(owner[j], seen):
+                    owner[j] = i
+                    return True
+        return False
+
+    return all(assign(i, set()) for i in range(len(options)))
+
+
 def _heading(line):
     match = re.match(r"^(#{1,6})\s+(.*?)\s*#*\s*$", line)
     return (len(match.group(1)), match.group(2).strip()) if match else None
@@ -185,6 +203,11 @@ def file_absent(root, path):
 def file_sha256(root, path, sha256):
     with open(_path(root, path), "rb") as handle:
         return hashlib.sha256(handle.read()).hexdigest() == sha256
+
+
+def file_changed(root, path, sha256):
+    """The file exists and no longer holds the original content (whose hash is ``sha256``)."""
+    return os.path.isfile(_path(root, path)) and not file_sha256(root, path, sha256)
 
 
 def files_unchanged(root, files):
@@ -238,7 +261,7 @@ def word_count(root, path, min=None, max=None, heading=None):
         if body is None:
             return False
         text = "\n".join(body)
-    count = len(re.findall(r"[A-Za-z0-9\u00c0-\u024f'\u2019-]+", text))
+    count = len(_WORD.findall(text))
     return (min is None or count >= min) and (max is None or count <= max)
 
 
@@ -306,11 +329,13 @@ def md_items(root, path, heading, items, ordered=True, match="exact", ignore_cas
     expected = [_squash(item, ignore_case) for item in items]
     if len(actual) != len(expected):
         return False
-    if not ordered:
-        actual, expected = sorted(actual), sorted(expected)
-    if match == "contains":
-        return all(e in a for a, e in zip(actual, expected))
-    return actual == expected
+
+    def fits(a, e):
+        return e in a if match == "contains" else a == e
+
+    if ordered:
+        return all(fits(a, e) for a, e in zip(actual, expected))
+    return _perfect_matching([[j for j, a in enumerate(actual) if fits(a, e)] for e in expected], len(actual))
 
 
 def number_near(root, path, pattern, value, tolerance=0.0, ignore_case=True):
@@ -346,6 +371,7 @@ KINDS = {
         dir_exists,
         file_absent,
         file_sha256,
+        file_changed,
         files_unchanged,
         text_equals,
         text_contains,

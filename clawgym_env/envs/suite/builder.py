@@ -88,11 +88,14 @@ class GeneratedTask:
 def difficulty_estimate(steps: int, distractors: int, constraints: int) -> int:
     """1-5 from the dependent steps, distractor files and explicit output constraints.
 
-    ``points = steps + constraints / 2 + min(distractors, 8) / 4``; 1 below 3
-    points, then one level per 1.5 points, 5 from 7.5.
+    ``points = steps + constraints / 2 + min(distractors, 8) / 4``; level 1
+    below 6 points, 2 below 7, 3 below 8, 4 below 9.25, else 5. The bounds
+    are calibrated on the built-in suites, whose tasks score 4.75 to 10.5
+    points: training tasks spread over all five levels, benchmark tasks sit
+    mostly at 4 and 5.
     """
     points = steps + constraints / 2 + min(distractors, 8) / 4
-    for level, bound in enumerate((3.0, 4.5, 6.0, 7.5), start=1):
+    for level, bound in enumerate((6.0, 7.0, 8.0, 9.25), start=1):
         if points < bound:
             return level
     return 5
@@ -154,8 +157,12 @@ class TaskBuilder:
         """The workspace paths added so far."""
         return list(self._files)
 
-    def add_distractors(self, count: int, *, avoid: Sequence[str] = ()) -> None:
-        """Add ``count`` unrelated but plausible files (never at a path already used or in ``avoid``)."""
+    def add_distractors(self, count: int, *, avoid: Sequence[str] = (), exclude_kinds: Sequence[str] = ()) -> None:
+        """Add ``count`` unrelated but plausible files (never at a path already used or in ``avoid``).
+
+        ``exclude_kinds`` names distractor kinds (``distractors.KIND_NAMES``) that would read as a second
+        input of this task.
+        """
         files = distractors(
             self.rng.child("distractors"),
             count=count,
@@ -165,6 +172,7 @@ class TaskBuilder:
             team=self.persona.team,
             avoid=[*self._files, *avoid],
             pools=self.pools,
+            exclude_kinds=exclude_kinds,
         )
         for item in files:
             self.file(item.path, item.content)
@@ -178,8 +186,16 @@ class TaskBuilder:
         return self.rng.child("pick", self._picks).choice(variants)
 
     def instruct(self, body: str) -> None:
-        """Set the request body; the persona frames it in their voice."""
-        self._instruction = self.persona.frame(self.rng.child("voice"), body)
+        """Set the request body; the persona frames it in their voice.
+
+        A body written in lower-case texting style gets a capital first word, since it
+        follows the persona's opener (a path or a name at the start is left alone).
+        """
+        text = body.strip()
+        first = text.split(maxsplit=1)[0] if text else ""
+        if first.isalpha() and first.islower():
+            text = text[0].upper() + text[1:]
+        self._instruction = self.persona.frame(self.rng.child("voice"), text)
 
     # -- grading -----------------------------------------------------------------------
 

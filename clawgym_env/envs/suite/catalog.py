@@ -169,7 +169,8 @@ def render_tasks_md(rows: Sequence[Row]) -> str:
         "",
         "* `ClawGym/task-NNNN`: the training suite; `ClawGym-Bench/task-NNNN`: the 200-task benchmark.",
         "* Every task is proven by `clawgym check`: its reference solution scores 1.0, a no-op 0.0,",
-        "  and a near miss strictly in between.",
+        "  and a near miss strictly in between; the last full sweep is in",
+        "  [benchmarks/suite_check.md](benchmarks/suite_check.md).",
         "",
     ]
     lines += md("Scenarios", ["scenario", *suites], scenario_rows)
@@ -189,9 +190,21 @@ def render_tasks_md(rows: Sequence[Row]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--write", action="store_true", help=f"regenerate {CATALOG_PATH.name}")
+    parser.add_argument(
+        "--verify", action="store_true", help=f"regenerate every task and compare with {CATALOG_PATH.name}"
+    )
     parser.add_argument("--docs", type=Path, default=None, help="also write the Markdown overview here")
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args(argv)
+    if args.verify:
+        committed = read_catalog()
+        fresh = build_catalog(jobs=args.jobs)
+        differ = [new["env_id"] for old, new in zip(committed, fresh, strict=False) if old != new]
+        if len(fresh) != len(committed) or differ:
+            print(f"{len(differ)} of {len(fresh)} tasks differ from the catalog ({len(committed)} rows): {differ[:10]}")
+            return 1
+        print(f"all {len(fresh)} tasks match the catalog")
+        return 0
     if args.write:
         rows = build_catalog(jobs=args.jobs, progress=ProgressBar("generating tasks", 1).update)
         write_catalog(rows)

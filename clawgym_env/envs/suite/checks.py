@@ -92,6 +92,10 @@ class CheckList:
         """The file holds exactly ``content``."""
         return self.add(name, "file_sha256", requires=requires, path=path, sha256=sha256_of(content))
 
+    def file_changed(self, name: str, path: str, original: str | bytes, *, requires: Iterable[str] = ()) -> str:
+        """The file exists and no longer holds ``original`` (gate checks of an in-place edit on it)."""
+        return self.add(name, "file_changed", requires=requires, path=path, sha256=sha256_of(original))
+
     def files_unchanged(self, name: str, files: Mapping[str, str | bytes], *, requires: Iterable[str] = ()) -> str:
         """Every file in ``files`` (path -> original content) still holds its original content."""
         digests = {path: sha256_of(content) for path, content in sorted(files.items())}

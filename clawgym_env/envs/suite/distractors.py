@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from clawgym_env.envs.suite.pools import DOMAINS, Domain, Pools, _email_address, _fold_ascii
 from clawgym_env.envs.suite.rng import StableRandom
 
-__all__ = ["DistractorFile", "distractors"]
+__all__ = ["KIND_NAMES", "DistractorFile", "distractors"]
 
 
 @dataclass(frozen=True)
@@ -1551,9 +1551,13 @@ def distractors(
     team: Sequence[str],
     avoid: Collection[str] = (),
     pools: Pools | None = None,
+    exclude_kinds: Collection[str] = (),
 ) -> list[DistractorFile]:
     """`count` distinct distractor files themed on the domain/org/people, with paths not in `avoid`
     and not under any directory listed in `avoid` ending with '/'; deterministic given rng.
+
+    ``exclude_kinds`` (names from :data:`KIND_NAMES`) leaves out kinds that would look like a second,
+    conflicting input of the task (a reading list in a reading-list task).
 
     Kinds are drawn without repetition (in an order shuffled by ``rng``) until all have been used,
     then again with fresh file names. A kind whose path clashes is skipped for the next one; after
@@ -1575,7 +1579,14 @@ def distractors(
         pools=pools,
         mail_domain=_mail_domain(org, domain),
     )
-    kinds = [kind for _, kind, needs_pools in _KINDS if pools is not None or not needs_pools]
+    unknown = sorted(set(exclude_kinds) - set(KIND_NAMES))
+    if unknown:
+        raise ValueError(f"unknown distractor kinds {unknown}; kinds: {', '.join(KIND_NAMES)}")
+    kinds = [
+        kind
+        for name, kind, needs_pools in _KINDS
+        if (pools is not None or not needs_pools) and name not in exclude_kinds
+    ]
     taken = _Taken(avoid)
     files: list[DistractorFile] = []
     limit = 40 * count + 200

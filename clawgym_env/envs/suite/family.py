@@ -30,9 +30,17 @@ import abc
 from typing import ClassVar
 
 from clawgym_env.envs.suite.builder import GeneratedTask, TaskBuilder
+from clawgym_env.envs.suite.pools import DOMAINS
 from clawgym_env.envs.suite.taxonomy import Operation, Scenario
 
-__all__ = ["TaskFamily"]
+__all__ = ["DEVELOPER_DOMAINS", "OPERATIONS_DOMAINS", "WORKPLACE_DOMAINS", "TaskFamily"]
+
+WORKPLACE_DOMAINS: tuple[str, ...] = tuple(domain for domain in DOMAINS if domain != "household")
+"""People with employers or employees (everyone but households)."""
+DEVELOPER_DOMAINS: tuple[str, ...] = ("software", "research", "finance")
+"""People who plausibly maintain code: engineers, researchers, quantitative finance."""
+OPERATIONS_DOMAINS: tuple[str, ...] = ("software", "research", "media", "logistics", "manufacturing", "finance")
+"""People who plausibly run servers, configs and scheduled jobs."""
 
 
 class TaskFamily(abc.ABC):
@@ -44,6 +52,8 @@ class TaskFamily(abc.ABC):
     operations: ClassVar[tuple[Operation, ...]]
     rubric_capable: ClassVar[bool] = False
     """The family can add rubric rules (it writes prose a judge can assess); bench picks hybrid tasks among these."""
+    domains: ClassVar[tuple[str, ...]] = ()
+    """The persona domains whose people plausibly ask this (empty: anyone); personas are drawn from these."""
 
     @abc.abstractmethod
     def build(self, b: TaskBuilder) -> None:

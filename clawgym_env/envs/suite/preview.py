@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import sys
 import textwrap
 from collections.abc import Sequence
+from typing import Any
 
 from clawgym_env._progress import ProgressBar
 from clawgym_env.envs.checking import check_task
@@ -29,7 +31,7 @@ from clawgym_env.envs.suite.family import TaskFamily
 from clawgym_env.envs.suite.suites import build_task
 from clawgym_env.envs.task import Task
 
-__all__ = ["load_family", "preview_tasks"]
+__all__ = ["checks_of", "load_family", "preview_tasks"]
 
 
 def load_family(spec: str) -> TaskFamily:
@@ -59,13 +61,19 @@ def preview_tasks(family: TaskFamily, rounds: int) -> list[tuple[str, GeneratedT
     return built
 
 
+def checks_of(task: Task) -> list[dict[str, Any]]:
+    """The check list embedded in a generated task's ``check.py``."""
+    source = task.verifier.files["check.py"].decode("utf-8")
+    start = source.index('CHECKS = json.loads(\n    r"""\n') + len('CHECKS = json.loads(\n    r"""\n')
+    return list(json.loads(source[start : source.index('\n"""', start)]))
+
+
 def _show(label: str, generated: GeneratedTask) -> None:
     task = generated.task
     print(f"\n===== {label}: {task.id}  difficulty {task.metadata['difficulty']}  persona {task.metadata['persona']}")
     print(textwrap.indent(task.instruction, "  | "))
     print("  files: " + ", ".join(f"{path} ({len(content)} B)" for path, content in task.files.items()))
-    checks = task.verifier.files["check.py"].decode()
-    names = [line.split('"')[3] for line in checks.splitlines() if line.strip().startswith('"name": ')]
+    names = [check["name"] for check in checks_of(task)]
     print(f"  checks ({len(names)}): {', '.join(names)}")
     print(f"  solution: {' -> '.join(step['name'] for step in task.reference_solution or ())}")
     if task.rubric:

@@ -90,10 +90,14 @@ class StableRandom:
         return result
 
     def sample(self, items: Sequence[T], k: int) -> list[T]:
-        """``k`` distinct items, in random order."""
+        """``k`` distinct items, in random order (a partial Fisher-Yates: ``k`` draws, not ``len(items)``)."""
         if not 0 <= k <= len(items):
             raise ValueError(f"sample of {k} from {len(items)} items")
-        return self.shuffled(items)[:k]
+        pool = list(items)
+        for i in range(k):
+            j = i + self.below(len(pool) - i)
+            pool[i], pool[j] = pool[j], pool[i]
+        return pool[:k]
 
     def money(self, low: float, high: float, *, cents: bool = True) -> float:
         """An amount in ``[low, high]`` rounded to cents (or whole units)."""

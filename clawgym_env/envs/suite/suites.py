@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from clawgym_env.envs.suite.builder import GeneratedTask, TaskBuilder
 from clawgym_env.envs.suite.families import FAMILIES
 from clawgym_env.envs.suite.family import TaskFamily
-from clawgym_env.envs.suite.personas import personas_for
+from clawgym_env.envs.suite.personas import Persona, personas_for
 from clawgym_env.envs.suite.pools import pools_for
 from clawgym_env.envs.suite.rng import StableRandom, stable_seed
 from clawgym_env.envs.suite.taxonomy import Scenario
@@ -146,6 +146,12 @@ def generate(suite: str, task_id: str) -> GeneratedTask:
     )
 
 
+def _personas(suite: str, domains: tuple[str, ...]) -> tuple[Persona, ...]:
+    everyone = personas_for(suite)
+    fitting = tuple(p for p in everyone if p.domain in domains) if domains else everyone
+    return fitting or everyone
+
+
 def build_task(family: TaskFamily, *, suite: str, task_id: str, round_: int, hard: bool, hybrid: bool) -> GeneratedTask:
     """Build round ``round_`` of ``family`` for ``suite`` (used by :func:`generate`, and to preview a family)."""
     if suite not in SUITES:
@@ -156,7 +162,7 @@ def build_task(family: TaskFamily, *, suite: str, task_id: str, round_: int, har
         suite=suite,
         family=family.name,
         seed=stable_seed(suite, family.name, round_),
-        persona=chooser.choice(personas_for(suite)),
+        persona=chooser.choice(_personas(suite, family.domains)),
         pools=pools_for(suite),
         hard=hard,
         hybrid=hybrid,

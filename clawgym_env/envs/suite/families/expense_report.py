@@ -111,7 +111,11 @@ class ExpenseReport(TaskFamily):
         md_path = f"reports/{tag}_summary.md"
         month_name = f"{MONTHS[month - 1]} {year}"
 
-        b.add_distractors(rng.randint(3, 6) if b.hard else rng.randint(1, 3), avoid=["reports/"])
+        b.add_distractors(
+            rng.randint(3, 6) if b.hard else rng.randint(1, 3),
+            avoid=["reports/"],
+            exclude_kinds=("old_budget_csv", "receipt"),
+        )
 
         rules = []
         if messy:

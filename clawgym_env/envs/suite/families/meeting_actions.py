@@ -158,7 +158,9 @@ class MeetingActions(TaskFamily):
         old_path = f"meetings/{iso(old_day)}-{slug(topic, separator='-')}.md"
         b.file(old_path, old_notes)
         b.add_distractors(
-            rng.randint(3, 5) if b.hard else rng.randint(1, 3), avoid=["actions/", "drafts/", "meetings/"]
+            rng.randint(3, 5) if b.hard else rng.randint(1, 3),
+            avoid=["actions/", "drafts/", "meetings/"],
+            exclude_kinds=("meeting_notes", "call_notes"),
         )
 
         ordered = sorted(items, key=lambda item: (item["due"], item["owner"]))
