@@ -125,6 +125,15 @@ def test_every_sampled_task_is_proven() -> None:
     assert all(p.oracle == 1.0 and p.noop == 0.0 and 0.0 < (p.near_miss or 0.0) < 1.0 for p in proofs)
 
 
+@pytest.mark.parametrize("backend", ["docker", "local"])
+def test_every_scenario_is_proven_on_the_other_backends(backend: str, request: pytest.FixtureRequest) -> None:
+    if backend == "docker":
+        request.getfixturevalue("docker_image")  # starts the engine and builds the image, or skips saying why
+    ids = [ref.env_id for ref in BENCH[:10]]  # the benchmark interleaves scenarios: one of each
+    proofs = check_many(ids, backend=backend, jobs=min(2, os.cpu_count() or 1))
+    assert {p.task_id: p.problems for p in proofs if not p.ok} == {}
+
+
 def test_export_round_trips_to_identical_tasks(tmp_path: Path) -> None:
     for ref in [*BENCH[:: len(BENCH) // 10], *TRAIN[: len(FAMILIES)]]:
         task = generate(ref.suite, ref.task_id).task
