@@ -226,6 +226,34 @@ class ClawEnv(gym.Env[str, Any]):
         self._last_render = _render_turn(turn.content, results, reward if self._done else None)
         return observation, reward, terminated, truncated, info
 
+    def truncate(self) -> tuple[float, dict[str, Any]]:
+        """End the current episode now, without another turn, and score it: ``(reward, info)``.
+
+        For trainers whose own budget runs out first (response tokens, wall
+        clock): the verifier runs over the workspace as it is, exactly as after a
+        ``truncated=True`` step, and ``info`` has the same ``verification``,
+        ``reward_breakdown`` and ``final_message`` (empty) keys. The episode is
+        then over; :meth:`reset` starts the next one.
+        """
+        if self._closed:
+            raise EnvStateError("this env is closed; create a new one with gym.make(...)")
+        if self._context is None:
+            raise EnvStateError("truncate() called before reset(); call env.reset() first")
+        if self._done:
+            raise EnvStateError("the episode is over; call env.reset() to start a new one")
+        self._done = True
+        verification = self._verify(final_message="")
+        self._timings.append({"step": self._steps, "tools_s": [], "verifier_s": verification.duration_s})
+        self._last_render = f"[truncated]\n[reward] {verification.score:.4f}\n"
+        info: dict[str, Any] = {
+            "step": self._steps,
+            "messages": copy.deepcopy(self._messages),
+            "verification": {k: v for k, v in verification.to_dict().items() if k != "duration_s"},
+            "reward_breakdown": dict(verification.breakdown),
+            "final_message": "",
+        }
+        return verification.score, info
+
     def render(self) -> str | None:
         """With ``render_mode="ansi"``: the last turn as text (tool calls, results, reward)."""
         if self.render_mode == "ansi":

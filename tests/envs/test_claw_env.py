@@ -180,6 +180,26 @@ def test_truncation_at_max_steps_still_verifies() -> None:
         env.close()
 
 
+def test_truncate_scores_the_workspace_as_it_is() -> None:
+    env = gym.make("Fixture/task-0040").unwrapped
+    try:
+        env.reset(seed=0)
+        for step in env.task.reference_solution:
+            env.step(dict(step))
+        reward, info = env.truncate()
+        assert reward == 1.0 and info["verification"]["score"] == 1.0
+        assert info["final_message"] == "" and info["reward_breakdown"]
+        with pytest.raises(EnvStateError, match="the episode is over"):
+            env.truncate()
+        env.reset(seed=0)
+        reward, info = env.truncate()
+        assert reward == 0.0 and env.sandbox is None
+    finally:
+        env.close()
+    with pytest.raises(EnvStateError, match="closed"):
+        env.truncate()
+
+
 def test_final_info_has_breakdown_and_final_message() -> None:
     env = gym.make("Fixture/task-0041").unwrapped
     try:
