@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import multiprocessing as mp
 import string
+from types import ModuleType
 from typing import Any
 
 from gymnasium import spaces
+from gymnasium.vector.utils import create_shared_memory
 
 __all__ = ["SAMPLE_MAX_LENGTH", "UnicodeText"]
 
@@ -49,3 +52,18 @@ class UnicodeText(spaces.Text):
         )
 
     __hash__ = None  # type: ignore[assignment]  # mutable RNG state, like gymnasium's spaces
+
+
+# Gymnasium's AsyncVectorEnv with shared_memory=True (its default) reads a Text observation
+# out of shared memory once, when the vector env is built, so every later observation would
+# read as that stale value (and characters outside the sample charset as garbage). Fail at
+# construction, saying what works instead.
+
+
+@create_shared_memory.register(UnicodeText)
+def _refuse_shared_memory(space: UnicodeText, n: int = 1, ctx: ModuleType = mp) -> Any:
+    raise TypeError(
+        "ClawGym observations are text, which gymnasium cannot pass through shared memory: "
+        "use AsyncVectorEnv(env_fns, shared_memory=False), or "
+        'gym.make_vec(id, num_envs, vectorization_mode="async", vector_kwargs={"shared_memory": False})'
+    )

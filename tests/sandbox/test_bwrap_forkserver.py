@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from _procs import children
 
 from clawgym_env.errors import SandboxError, SandboxStartError
 from clawgym_env.sandbox import create_sandbox
@@ -24,20 +25,7 @@ def _needs_bwrap() -> None:
         pytest.skip(f"bwrap backend unavailable: {reason}")
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as handle:
-                    if int(handle.read().rsplit(")", 1)[1].split()[1]) == pid:
-                        found.append(int(entry))
-            except OSError:
-                continue
-    return found
-
-
-def test_the_fork_server_is_pid_1_and_commands_are_its_children(workspace: Path) -> None:
+def test_the_fork_server_is_pid_1_and_commands_are_itschildren(workspace: Path) -> None:
     with create_sandbox("bwrap", workspace) as box:
         listing = box.run("ps -eo pid=,ppid=,args=").stdout.decode()
     rows = [line.split(None, 2) for line in listing.splitlines()]
@@ -66,7 +54,7 @@ def test_a_sandbox_killed_from_outside_fails_its_command_with_a_typed_error(work
     box = BwrapSandbox(workspace)
     try:
         box.wait_ready()
-        (server,) = _children(box.pid)  # bwrap's only child: the fork server, PID 1 inside
+        (server,) = children(box.pid)  # bwrap's only child: the fork server, PID 1 inside
         process = box.start("sleep 300")
         os.kill(server, signal.SIGKILL)
         started = time.monotonic()
@@ -77,7 +65,7 @@ def test_a_sandbox_killed_from_outside_fails_its_command_with_a_typed_error(work
         assert time.monotonic() - started < 10
     finally:
         box.close()
-    assert _children(box.pid) == []
+    assert children(box.pid) == []
 
 
 def test_close_stops_bwrap_and_its_processes(workspace: Path) -> None:
