@@ -2,7 +2,8 @@
 # Install ClawGym-Env and what its sandboxes need, on Debian or Ubuntu.
 #
 #   bash scripts/install.sh          # the library, bubblewrap, the sandbox's Python
-#   bash scripts/install.sh --test   # also the test tools, the Docker engine and debootstrap
+#   bash scripts/install.sh --rl     # also Ray rollouts and verl (CPU torch first)
+#   bash scripts/install.sh --test   # all of the above, the test tools, the Docker engine and debootstrap
 #
 # System packages are installed with apt-get when missing and we are root;
 # otherwise the script stops and prints the exact command to run.
@@ -10,7 +11,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 with_tests=0
-[ "${1:-}" = "--test" ] && with_tests=1
+with_rl=0
+case "${1:-}" in
+    --test) with_tests=1; with_rl=1 ;;
+    --rl) with_rl=1 ;;
+    "") ;;
+    *) echo "usage: bash scripts/install.sh [--rl | --test]" >&2; exit 2 ;;
+esac
 
 missing=()
 command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
@@ -37,9 +44,17 @@ if [ "${#missing[@]}" -gt 0 ]; then
     fi
 fi
 
-extra=""
-[ "$with_tests" = 1 ] && extra="[test]"
-python3 -m pip install -q --disable-pip-version-check -e ".${extra}"
+extras=()
+[ "$with_rl" = 1 ] && extras+=(rl verl)
+[ "$with_tests" = 1 ] && extras+=(test)
+pip_install() { python3 -m pip install -q --disable-pip-version-check "$@"; }
+if [ "$with_rl" = 1 ]; then
+    # The CPU build first: verl's requirements would otherwise pull a CUDA build of several GB.
+    python3 -c 'import torch' >/dev/null 2>&1 || pip_install torch==2.13.0
+fi
+spec="."
+[ "${#extras[@]}" -gt 0 ] && spec=".[$(IFS=,; echo "${extras[*]}")]"
+pip_install -e "$spec"
 # pyenv puts console scripts behind shims that exist only after a rehash.
 command -v clawgym >/dev/null 2>&1 || { command -v pyenv >/dev/null 2>&1 && pyenv rehash; } || true
 echo "clawgym-env installed: $(python3 -c 'import clawgym_env; print(clawgym_env.__version__)')"
