@@ -86,6 +86,22 @@ def _build_parser() -> argparse.ArgumentParser:
         "build-image", help="build the docker sandbox image locally (debootstrap, no registry)"
     )
     build.add_argument("--tag", default=None, help="image tag (default: the docker backend's default image)")
+
+    rl_cmd = commands.add_parser("rl", help="reinforcement learning: datasets for trainers (verl)")
+    rl_sub = rl_cmd.add_subparsers(dest="rl_command", required=True, metavar="ACTION")
+    dataset = rl_sub.add_parser(
+        "dataset",
+        help="write verl's RL parquet for a suite (rows played by the 'clawgym' agent loop)",
+        description="Write one verl RL row per env id: prompt, data_source, agent_name=clawgym, "
+        "reward_model, extra_info.env_id. Needs the [verl] extra.",
+    )
+    dataset.add_argument(
+        "suite",
+        help="builtin:train, builtin:bench, a namespace (ClawGym, ClawGym-Bench, or one given with --tasks) "
+        "or a glob over ids ('ClawGym/task-00*')",
+    )
+    dataset.add_argument("--out", required=True, metavar="PATH", help="the parquet file to write")
+    dataset.add_argument("--limit", type=int, default=None, help="only the first N ids (in id order)")
     return parser
 
 
@@ -111,6 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "check": _cmd_check,
             "export": _cmd_export,
             "sandbox": _cmd_sandbox,
+            "rl": _cmd_rl,
         }[args.command]
         return handler(args, sys.stdout)
     except ClawGymError as exc:
@@ -344,6 +361,36 @@ def _cmd_sandbox(args: argparse.Namespace, out: TextIO) -> int:
     print(f"building {tag} (debootstrap + docker import; takes a few minutes the first time)...", file=out)
     built = image.build_image(tag, progress=lambda line: print(f"  {line}", file=out))
     print(f"built {built}", file=out)
+    return 0
+
+
+def _cmd_rl(args: argparse.Namespace, out: TextIO) -> int:
+    import importlib.util
+
+    missing = [name for name in ("verl", "pandas", "pyarrow") if importlib.util.find_spec(name) is None]
+    if missing:
+        print(
+            f"clawgym: error: 'clawgym rl dataset' needs {', '.join(missing)}: pip install 'clawgym-env[verl]'",
+            file=sys.stderr,
+        )
+        return 2
+    from clawgym_env._progress import ProgressBar
+    from clawgym_env.rl.verl.dataset import dataset_rows, resolve_suite, write_dataset
+
+    try:
+        ids = resolve_suite(args.suite)
+    except ValueError as exc:
+        print(f"clawgym: error: {exc}", file=sys.stderr)
+        return 2
+    if args.limit is not None:
+        if args.limit < 1:
+            print(f"clawgym: error: --limit must be >= 1, got {args.limit}", file=sys.stderr)
+            return 2
+        ids = ids[: args.limit]
+    bar = ProgressBar("rows", len(ids))
+    rows = dataset_rows(ids, progress=bar.update)
+    count = write_dataset(rows, args.out)
+    print(f"wrote {count} rows ({ids[0]} ... {ids[-1]}) to {args.out}", file=out)
     return 0
 
 
