@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from clawgym_env._progress import ProgressBar
+from clawgym_env.benchmarks._stats import percentiles
 from clawgym_env.envs.claw_env import ClawEnv
 from clawgym_env.envs.task import Task, Verifier
 from clawgym_env.sandbox import Sandbox, available_backends
@@ -54,17 +55,6 @@ TEN_FILE_TASK = Task(
     verifier=Verifier(files={"reward.sh": "echo 1.0\n"}),
     files={f"docs/note_{i:02d}.md": f"# Note {i}\n" + "lorem ipsum dolor sit amet\n" * 20 for i in range(10)},
 )
-
-
-def _percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    p95_index = min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))
-    return {
-        "n": len(ordered),
-        "p50_ms": statistics.median(ordered) * 1000,
-        "p95_ms": ordered[p95_index] * 1000,
-        "mean_ms": statistics.fmean(ordered) * 1000,
-    }
 
 
 def _time_many(label: str, n: int, action: Callable[[], None]) -> list[float]:
@@ -125,8 +115,8 @@ def _bench_generated(rounds: int) -> dict[str, Any]:
         "tasks": len(refs),
         "files_per_task_median": statistics.median(files),
         "files_per_task_max": max(files),
-        "generation": _percentiles(generation),
-        "reset": _percentiles(resets),
+        "generation": percentiles(generation),
+        "reset": percentiles(resets),
     }
 
 
@@ -198,11 +188,11 @@ def run_benchmark(*, backends: list[str], n_fast: int, n_docker: int, n_spaced: 
     results: dict[str, Any] = {
         "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": _cpu_count()},
-        "host_bash_true": _percentiles(_bench_host_true(n_fast)),
+        "host_bash_true": percentiles(_bench_host_true(n_fast)),
         "backends": {},
     }
     if "bwrap" in backends and status.get("bwrap") is None:
-        results["bwrap_fresh_per_command_true"] = _percentiles(_bench_bwrap_per_command(n_fast))
+        results["bwrap_fresh_per_command_true"] = percentiles(_bench_bwrap_per_command(n_fast))
     for backend in backends:
         if status.get(backend) is not None:
             results["backends"][backend] = {"skipped": status[backend]}
@@ -210,10 +200,10 @@ def run_benchmark(*, backends: list[str], n_fast: int, n_docker: int, n_spaced: 
         n = n_docker if backend == "docker" else n_fast
         resets, firsts = _bench_reset(backend, n)
         results["backends"][backend] = {
-            "reset_10_files": _percentiles(resets),
-            "reset_to_first_command": _percentiles(firsts),
-            "exec_true": _percentiles(_bench_exec_true(backend, n)),
-            "exec_true_spaced_100ms": _percentiles(_bench_exec_true(backend, min(n, n_spaced), spacing_s=0.1)),
+            "reset_10_files": percentiles(resets),
+            "reset_to_first_command": percentiles(firsts),
+            "exec_true": percentiles(_bench_exec_true(backend, n)),
+            "exec_true_spaced_100ms": percentiles(_bench_exec_true(backend, min(n, n_spaced), spacing_s=0.1)),
             "many_alive": _bench_many_alive(backend, alive),
         }
     if "bwrap" in backends and status.get("bwrap") is None:
