@@ -54,7 +54,10 @@ if [ "$with_rl" = 1 ]; then
 fi
 spec="."
 [ "${#extras[@]}" -gt 0 ] && spec=".[$(IFS=,; echo "${extras[*]}")]"
-pip_install -e "$spec"
+constraints=()
+# verl's dependency tree is large: pinned known-good versions keep pip from backtracking for minutes.
+[ "$with_rl" = 1 ] && constraints=(-c scripts/constraints.txt)
+pip_install "${constraints[@]}" -e "$spec"
 # pyenv puts console scripts behind shims that exist only after a rehash.
 command -v clawgym >/dev/null 2>&1 || { command -v pyenv >/dev/null 2>&1 && pyenv rehash; } || true
 echo "clawgym-env installed: $(python3 -c 'import clawgym_env; print(clawgym_env.__version__)')"
