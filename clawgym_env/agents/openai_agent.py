@@ -7,10 +7,10 @@ shipped to Ray workers and each process opens its own connections.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from clawgym_env._openai import make_client
 from clawgym_env.envs.task import Task
 
 __all__ = ["OpenAIAgent"]
@@ -80,15 +80,12 @@ class OpenAIAgent:
 
     def _get_client(self) -> Any:
         if self._client is None:
-            try:
-                import openai
-            except ImportError as error:
-                raise ImportError("OpenAIAgent needs the openai package: pip install 'clawgym-env[rl]'") from error
-            self._client = openai.OpenAI(
+            self._client = make_client(
                 base_url=self.base_url,
-                api_key=self.api_key or os.environ.get("OPENAI_API_KEY") or "EMPTY",
-                timeout=self.timeout_s,
+                api_key=self.api_key,
+                timeout_s=self.timeout_s,
                 max_retries=self.max_retries,
+                user="OpenAIAgent",
             )
         return self._client
 

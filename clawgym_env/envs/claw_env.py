@@ -17,6 +17,7 @@ from clawgym_env.envs.task import Task
 from clawgym_env.envs.workspace import create_workspace, remove_workspace
 from clawgym_env.errors import EnvStateError
 from clawgym_env.rewards.code_verifier import CodeVerifier, VerificationResult
+from clawgym_env.rewards.judge import DEFAULT_CODE_WEIGHT, RubricJudge, hybrid_score
 from clawgym_env.rewards.transcript import openclaw_transcript
 from clawgym_env.sandbox import create_sandbox
 from clawgym_env.sandbox.base import Limits, Sandbox
@@ -69,7 +70,9 @@ class ClawEnv(gym.Env[str, Any]):
     after ``max_steps`` turns it is ``truncated=True``. Either way the task's
     verifier runs in a fresh sandbox over the final workspace and its score in
     [0, 1] is the reward; ``info["verification"]`` holds every named sub-check.
-    Intermediate rewards are 0.
+    With ``reward="hybrid"`` and a ``judge``, a task with rubric rules gets
+    ``code_weight * s_code + (1 - code_weight) * s_rubric`` instead (0.7 by
+    default), with ``info["s_code"]`` and ``info["rubric"]``. Intermediate rewards are 0.
 
     **Resources.** :meth:`close` (also reached from ``with``, garbage collection
     and interpreter exit) destroys the sandbox and the workspace; it is
@@ -92,6 +95,8 @@ class ClawEnv(gym.Env[str, Any]):
         max_steps: int = 30,
         system_prompt: str | None = None,
         reward: str = "code",
+        judge: RubricJudge | None = None,
+        code_weight: float = DEFAULT_CODE_WEIGHT,
         render_mode: str | None = None,
     ) -> None:
         """Build the env for ``task`` (or the registered ``task_id`` from ``task_source``).
@@ -105,11 +110,17 @@ class ClawEnv(gym.Env[str, Any]):
         self.task = _resolve_task(task, task_id, task_source)
         if max_steps < 1:
             raise ValueError(f"max_steps must be >= 1, got {max_steps}")
-        if reward != "code":
+        if reward not in ("code", "hybrid"):
             raise ValueError(
-                f"reward={reward!r} is not available yet: only 'code' (the task's verifier) exists; "
-                "hybrid tasks are scored by their code part until the LLM judge lands"
+                f"reward must be 'code' (the task's verifier) or 'hybrid' (verifier and judge), got {reward!r}"
             )
+        if reward == "hybrid" and judge is None:
+            raise ValueError(
+                "reward='hybrid' needs a rubric judge: "
+                "gym.make(id, reward='hybrid', judge=clawgym_env.rewards.RubricJudge(model, base_url=...))"
+            )
+        if not 0.0 <= code_weight <= 1.0:
+            raise ValueError(f"code_weight must be in [0, 1], got {code_weight}")
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(f"render_mode must be one of {self.metadata['render_modes']} or None, got {render_mode!r}")
         self.backend = sandbox
@@ -118,6 +129,8 @@ class ClawEnv(gym.Env[str, Any]):
         self.max_steps = max_steps
         self.render_mode = render_mode
         self.reward_mode = reward
+        self.judge = judge
+        self.code_weight = code_weight
         if tools is None:
             self.toolset = ToolSet.coding()
         elif isinstance(tools, ToolSet):
@@ -217,7 +230,7 @@ class ClawEnv(gym.Env[str, Any]):
         if terminated or truncated:
             self._done = True
             verification = self._verify(final_message=turn.content)
-            reward = verification.score
+            reward = self._score(verification, info, final_message=turn.content)
             timing["verifier_s"] = verification.duration_s
             info["verification"] = {k: v for k, v in verification.to_dict().items() if k != "duration_s"}
             info["reward_breakdown"] = dict(verification.breakdown)
@@ -244,7 +257,6 @@ class ClawEnv(gym.Env[str, Any]):
         self._done = True
         verification = self._verify(final_message="")
         self._timings.append({"step": self._steps, "tools_s": [], "verifier_s": verification.duration_s})
-        self._last_render = f"[truncated]\n[reward] {verification.score:.4f}\n"
         info: dict[str, Any] = {
             "step": self._steps,
             "messages": copy.deepcopy(self._messages),
@@ -252,7 +264,9 @@ class ClawEnv(gym.Env[str, Any]):
             "reward_breakdown": dict(verification.breakdown),
             "final_message": "",
         }
-        return verification.score, info
+        reward = self._score(verification, info, final_message="")
+        self._last_render = f"[truncated]\n[reward] {reward:.4f}\n"
+        return reward, info
 
     def render(self) -> str | None:
         """With ``render_mode="ansi"``: the last turn as text (tool calls, results, reward)."""
@@ -303,6 +317,19 @@ class ClawEnv(gym.Env[str, Any]):
 
     def _make_sandbox(self, workspace: Path, mount_path: str, limits: Limits) -> Sandbox:
         return create_sandbox(self.backend, workspace, mount_path=mount_path, limits=limits, **self.sandbox_options)
+
+    def _score(self, verification: VerificationResult, info: dict[str, Any], *, final_message: str) -> float:
+        """The episode's reward: the code score, or the hybrid of it and the judge's rubric score.
+
+        In hybrid mode, tasks with rubric rules get ``info["s_code"]`` and ``info["rubric"]``
+        (every rule's verdict and the judge's raw answers); tasks without one keep the code score.
+        """
+        if self.reward_mode != "hybrid" or not self.task.rubric or self.judge is None or self._workspace is None:
+            return verification.score
+        rubric = self.judge.judge(self.task, self._workspace, final_message=final_message)
+        info["s_code"] = verification.score
+        info["rubric"] = rubric.to_dict()
+        return hybrid_score(verification.score, rubric.s_rubric, code_weight=self.code_weight)
 
     def _verify(self, *, final_message: str) -> VerificationResult:
         if self._workspace is None:

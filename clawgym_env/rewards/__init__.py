@@ -1,8 +1,8 @@
-"""Rewards: the code verifier (``reward.sh`` over the final workspace).
+"""Rewards: the code verifier (``reward.sh`` over the final workspace) and the rubric judge.
 
-The LLM rubric judge and the hybrid ``0.7 * s_code + 0.3 * s_rubric`` score
-arrive with the benchmark work; until then hybrid tasks carry their rubric as
-data and are scored by their code part alone.
+With ``reward="hybrid"`` an env scores tasks that have rubric rules as
+``0.7 * s_code + 0.3 * s_rubric``, the rubric judged by an LLM
+(:class:`RubricJudge`); tasks without rules keep their code score.
 """
 
 from clawgym_env.rewards.code_verifier import (
@@ -11,6 +11,28 @@ from clawgym_env.rewards.code_verifier import (
     VerificationResult,
     parse_score,
 )
+from clawgym_env.rewards.judge import (
+    DEFAULT_CODE_WEIGHT,
+    LEVELS,
+    RubricJudge,
+    RubricResult,
+    RuleJudgment,
+    hybrid_score,
+    rubric_score,
+)
 from clawgym_env.rewards.transcript import openclaw_transcript
 
-__all__ = ["PAYLOAD_FILENAME", "CodeVerifier", "VerificationResult", "openclaw_transcript", "parse_score"]
+__all__ = [
+    "DEFAULT_CODE_WEIGHT",
+    "LEVELS",
+    "PAYLOAD_FILENAME",
+    "CodeVerifier",
+    "RubricJudge",
+    "RubricResult",
+    "RuleJudgment",
+    "VerificationResult",
+    "hybrid_score",
+    "openclaw_transcript",
+    "parse_score",
+    "rubric_score",
+]

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import gymnasium as gym
 import pytest
+from _chat_server import ScriptedChatServer
 
 from clawgym_env.agents import OpenAIAgent
 from clawgym_env.rl import EpisodeSpec, run_episode_record
@@ -22,98 +21,57 @@ pytestmark = pytest.mark.bwrap
 ENV_ID = "ClawGym/task-0001"
 
 
-class ScriptedChatServer(ThreadingHTTPServer):
-    """Test double at the network edge: a chat-completions endpoint that plays a task's reference solution.
-
-    The turn is read off the request (assistant messages so far); every request body is kept.
-    """
-
-    daemon_threads = True
+class ReferencePlayer:
+    """Answers with the task's reference solution, one tool call per turn (read off the request), then a final
+    message; or fails with ``fail_with``."""
 
     def __init__(self, steps: list[dict[str, Any]]) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
         self.steps = steps
-        self.requests: list[dict[str, Any]] = []
         self.fail_with: int | None = None
 
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/v1"
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: ScriptedChatServer
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return None
-
-    def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        self.server.requests.append(body)
-        if self.server.fail_with is not None:
-            self._send(self.server.fail_with, {"error": {"message": "scripted outage", "type": "server_error"}})
-            return
+    def __call__(self, body: dict[str, Any]) -> dict[str, Any] | int:
+        if self.fail_with is not None:
+            return self.fail_with
         turn = sum(1 for m in body["messages"] if m["role"] == "assistant")
-        message: dict[str, Any] = {"role": "assistant", "content": ""}
-        if turn < len(self.server.steps):
-            step = self.server.steps[turn]
-            message["tool_calls"] = [
-                {
-                    "id": f"call_{turn}",
-                    "type": "function",
-                    "function": {"name": step["name"], "arguments": json.dumps(step["arguments"])},
-                }
-            ]
-        else:
-            message["content"] = "Finished."
-        self._send(
-            200,
-            {
-                "id": f"chatcmpl-{turn}",
-                "object": "chat.completion",
-                "created": 0,
-                "model": body["model"],
-                "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
-                "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-            },
-        )
-
-    def _send(self, status: int, payload: dict[str, Any]) -> None:
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        if turn >= len(self.steps):
+            return {"content": "Finished."}
+        step = self.steps[turn]
+        call = {
+            "id": f"call_{turn}",
+            "type": "function",
+            "function": {"name": step["name"], "arguments": json.dumps(step["arguments"])},
+        }
+        return {"content": "", "tool_calls": [call]}
 
 
 @pytest.fixture
-def server() -> Iterator[ScriptedChatServer]:
+def player() -> ReferencePlayer:
     env = gym.make(ENV_ID).unwrapped
     steps = [dict(step) for step in env.task.reference_solution]
     env.close()
-    httpd = ScriptedChatServer(steps)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
+    return ReferencePlayer(steps)
 
 
-def test_openai_agent_solves_a_task_over_loopback(server: ScriptedChatServer) -> None:
+@pytest.fixture
+def server(player: ReferencePlayer) -> Iterator[ScriptedChatServer]:
+    with ScriptedChatServer(player) as httpd:
+        yield httpd
+
+
+def test_openai_agent_solves_a_task_over_loopback(server: ScriptedChatServer, player: ReferencePlayer) -> None:
     agent = OpenAIAgent("scripted-model", base_url=server.base_url, max_retries=0)
     trajectory = run_episode_record(EpisodeSpec(ENV_ID), agent)
     assert trajectory.failure is None and trajectory.reward == 1.0
-    assert len(server.requests) == len(server.steps) + 1
+    assert len(server.requests) == len(player.steps) + 1
     first, last = server.requests[0], server.requests[-1]
     assert first["model"] == "scripted-model" and [m["role"] for m in first["messages"]] == ["system", "user"]
     assert {tool["function"]["name"] for tool in first["tools"]} >= {"read", "write", "exec"}
     tool_messages = [m for m in last["messages"] if m["role"] == "tool"]
-    assert [m["tool_call_id"] for m in tool_messages] == [f"call_{i}" for i in range(len(server.steps))]
+    assert [m["tool_call_id"] for m in tool_messages] == [f"call_{i}" for i in range(len(player.steps))]
 
 
-def test_an_endpoint_outage_is_a_policy_failure(server: ScriptedChatServer) -> None:
-    server.fail_with = 503
+def test_an_endpoint_outage_is_a_policy_failure(server: ScriptedChatServer, player: ReferencePlayer) -> None:
+    player.fail_with = 503
     trajectory = run_episode_record(EpisodeSpec(ENV_ID), OpenAIAgent("m", base_url=server.base_url, max_retries=0))
     assert trajectory.failure_kind == "policy" and "503" in (trajectory.failure or "")
     assert trajectory.reward == 0.0
