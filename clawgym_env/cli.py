@@ -73,6 +73,23 @@ def _build_parser() -> argparse.ArgumentParser:
     check_cmd.add_argument("--json", type=str, default=None, metavar="PATH", help="write every proof as JSONL here")
     check_cmd.add_argument("--summary", type=str, default=None, metavar="PATH", help="write a Markdown summary here")
 
+    eval_cmd = commands.add_parser(
+        "eval", help="score an agent over env ids or a suite, K runs each, into a resumable JSONL file"
+    )
+    eval_cmd.add_argument("targets", nargs="*", default=[], help="env ids or globs (or use --suite)")
+    eval_cmd.add_argument("--suite", default=None, help="a namespace, e.g. ClawGym-Bench (all its ids)")
+    eval_cmd.add_argument("--agent", choices=(*AGENTS, "random", "openai"), default="oracle")
+    eval_cmd.add_argument("--model", default=None, help="--agent openai: the model name")
+    eval_cmd.add_argument(
+        "--base-url", default=None, help="--agent openai: the endpoint, e.g. http://localhost:8000/v1"
+    )
+    eval_cmd.add_argument("--runs", type=int, default=1, help="repetitions per task (default: %(default)s)")
+    eval_cmd.add_argument("--jobs", type=int, default=2, help="episodes at once (default: %(default)s)")
+    eval_cmd.add_argument("--sandbox", choices=BACKENDS, default="bwrap")
+    eval_cmd.add_argument(
+        "--out", default=None, help="results JSONL (default: clawgym-eval-AGENT.jsonl); re-runs resume"
+    )
+
     export_cmd = commands.add_parser(
         "export", help="write tasks in the released ClawGym directory format (runs in the reference harness)"
     )
@@ -125,6 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "info": _cmd_info,
             "run": _cmd_run,
             "check": _cmd_check,
+            "eval": _cmd_eval,
             "export": _cmd_export,
             "sandbox": _cmd_sandbox,
             "rl": _cmd_rl,
@@ -323,6 +341,55 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         for proof in failed:
             print(f"  {proof.task_id}: {'; '.join(proof.problems)}", file=out)
         return 1
+    return 0
+
+
+def _cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
+    from clawgym_env._progress import ProgressBar
+    from clawgym_env.benchmarks.runner import render_summary, run_eval, summarize, task_metadata
+    from clawgym_env.rl.episode import EpisodeOptions
+
+    targets = list(args.targets) + ([f"{args.suite}/*"] if args.suite else [])
+    if not targets:
+        print("clawgym: error: give env ids, globs or --suite NAME (e.g. --suite ClawGym-Bench)", file=sys.stderr)
+        return 2
+    ids = [spec.id for spec in _matching(targets)]
+    if not ids:
+        print(f"no env id matches {' '.join(targets)}; see clawgym list", file=out)
+        return 1
+    if args.agent == "openai":
+        if not args.model:
+            print("clawgym: error: --agent openai needs --model (and --base-url for a local server)", file=sys.stderr)
+            return 2
+        from clawgym_env.agents import OpenAIAgent
+
+        policy: object = OpenAIAgent(args.model, base_url=args.base_url)
+        label = f"openai:{args.model}"
+    elif args.agent == "random":
+        from clawgym_env.agents import RandomAgent
+
+        policy, label = RandomAgent(0), "random"
+    else:
+        from clawgym_env.agents import NoopAgent, OracleAgent
+
+        policy, label = (OracleAgent() if args.agent == "oracle" else NoopAgent()), args.agent
+    path = Path(args.out or f"clawgym-eval-{args.agent}.jsonl")
+    print(f"evaluating {label} on {len(ids)} tasks x {args.runs} run(s), {args.jobs} at once -> {path}", file=out)
+    bar = ProgressBar("eval", len(ids) * args.runs)
+    rows = run_eval(
+        ids,
+        policy,  # type: ignore[arg-type]
+        path,
+        agent=label,
+        runs=args.runs,
+        jobs=args.jobs,
+        options=EpisodeOptions(env_kwargs={"sandbox": args.sandbox}),
+        metadata=task_metadata,
+        progress=bar.update,
+    )
+    wanted = set(ids)
+    rows = [row for row in rows if row["env_id"] in wanted and row["run"] < args.runs]
+    print("\n" + render_summary(summarize(rows), agent=label), file=out)
     return 0
 
 
