@@ -90,6 +90,20 @@ def _build_parser() -> argparse.ArgumentParser:
         "--out", default=None, help="results JSONL (default: clawgym-eval-AGENT.jsonl); re-runs resume"
     )
 
+    bench_cmd = commands.add_parser("bench", help="benchmark construction")
+    bench_sub = bench_cmd.add_subparsers(dest="bench_command", required=True, metavar="ACTION")
+    filter_cmd = bench_sub.add_parser(
+        "filter",
+        help="keep tasks a strong model can do and a small one cannot (from two clawgym eval results)",
+        description="Keep task t iff s_strong(t) >= --min-strong, s_small(t) <= --max-small and "
+        "s_strong(t) > s_small(t); scores are means over runs.",
+    )
+    filter_cmd.add_argument("strong", help="clawgym eval results (JSONL) of the strong model")
+    filter_cmd.add_argument("small", help="clawgym eval results (JSONL) of the small model")
+    filter_cmd.add_argument("--min-strong", type=float, default=0.2)
+    filter_cmd.add_argument("--max-small", type=float, default=0.6)
+    filter_cmd.add_argument("--out", default=None, help="write the kept ids here, one per line")
+
     export_cmd = commands.add_parser(
         "export", help="write tasks in the released ClawGym directory format (runs in the reference harness)"
     )
@@ -143,6 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "run": _cmd_run,
             "check": _cmd_check,
             "eval": _cmd_eval,
+            "bench": _cmd_bench,
             "export": _cmd_export,
             "sandbox": _cmd_sandbox,
             "rl": _cmd_rl,
@@ -390,6 +405,35 @@ def _cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
     wanted = set(ids)
     rows = [row for row in rows if row["env_id"] in wanted and row["run"] < args.runs]
     print("\n" + render_summary(summarize(rows), agent=label), file=out)
+    return 0
+
+
+def _cmd_bench(args: argparse.Namespace, out: TextIO) -> int:
+    from clawgym_env.benchmarks.filtering import mean_scores, select_tasks
+    from clawgym_env.benchmarks.runner import read_rows
+
+    tables = []
+    for path in (args.strong, args.small):
+        rows = read_rows(path)
+        if not rows:
+            print(f"clawgym: error: {path} holds no results; write it with clawgym eval --out {path}", file=sys.stderr)
+            return 2
+        tables.append(mean_scores(rows))
+    try:
+        kept = select_tasks(*tables, min_strong=args.min_strong, max_small=args.max_small)
+    except ValueError as exc:
+        print(f"clawgym: error: {exc}", file=sys.stderr)
+        return 2
+    if args.out:
+        Path(args.out).write_text("".join(f"{env_id}\n" for env_id in kept), encoding="utf-8")
+    print(
+        f"kept {len(kept)} of {len(tables[0])} tasks (s_strong >= {args.min_strong:g}, "
+        f"s_small <= {args.max_small:g}, s_strong > s_small)",
+        file=out,
+    )
+    if not args.out:
+        for env_id in kept:
+            print(env_id, file=out)
     return 0
 
 

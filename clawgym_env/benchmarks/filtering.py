@@ -10,9 +10,19 @@ separating the two.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 
-__all__ = ["keep_task", "select_tasks"]
+__all__ = ["keep_task", "mean_scores", "select_tasks"]
+
+
+def mean_scores(rows: Iterable[Mapping[str, object]]) -> dict[str, float]:
+    """Each env id's score averaged over its runs, from ``clawgym eval`` result rows."""
+    scores: dict[str, list[float]] = defaultdict(list)
+    for row in rows:
+        scores[str(row["env_id"])].append(float(row["score"]))  # type: ignore[arg-type]
+    return {env_id: math.fsum(values) / len(values) for env_id, values in scores.items()}
 
 
 def keep_task(s_strong: float, s_small: float, *, min_strong: float = 0.2, max_small: float = 0.6) -> bool:
