@@ -106,11 +106,13 @@ def run_eval(
     out.parent.mkdir(parents=True, exist_ok=True)
     _end_torn_line(out)
 
+    task_info = {env_id: metadata(env_id) if metadata else {} for env_id in dict.fromkeys(e for e, _ in todo)}
+
     def play(item: tuple[str, int]) -> None:
         nonlocal finished
         env_id, run = item
         trajectory = run_episode_record(EpisodeSpec(env_id, 0, 0, run), policy, options)
-        row = episode_row(trajectory, run=run, agent=agent, metadata=metadata(env_id) if metadata else {})
+        row = episode_row(trajectory, run=run, agent=agent, metadata=task_info[env_id])
         with lock, out.open("a", encoding="utf-8") as handle:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
             finished += 1

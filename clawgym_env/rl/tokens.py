@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
-__all__ = ["TokenGeneration", "TokenPolicy", "TokenTranscript", "render_ids"]
+__all__ = ["TokenGeneration", "TokenPolicy", "TokenTranscript", "decode_for_env", "end_of_turn_ids", "render_ids"]
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,23 @@ def render_ids(
     if ids and isinstance(ids[0], list):  # a batch of one
         ids = ids[0]
     return [int(i) for i in ids]
+
+
+def end_of_turn_ids(tokenizer: Any) -> set[int]:
+    """Ids that end an assistant turn: the eos token and ChatML's ``<|im_end|>`` when the vocabulary has it."""
+    ids: set[int] = set()
+    if tokenizer.eos_token_id is not None:
+        ids.add(int(tokenizer.eos_token_id))
+    im_end = tokenizer.convert_tokens_to_ids("<|im_end|>")
+    if isinstance(im_end, int) and im_end != tokenizer.unk_token_id:
+        ids.add(im_end)
+    return ids
+
+
+def decode_for_env(tokenizer: Any, ids: Sequence[int], *, extra_drop: Sequence[int] = ()) -> str:
+    """The text of generated ids for the env to execute: without end-of-turn, eos and pad tokens."""
+    drop = end_of_turn_ids(tokenizer) | {tokenizer.pad_token_id, *extra_drop}
+    return str(tokenizer.decode([i for i in ids if i not in drop], skip_special_tokens=False))
 
 
 _SYNTHETIC_SYSTEM = {"role": "system", "content": "s"}
@@ -133,9 +150,7 @@ class TokenTranscript:
 
     def decode_for_env(self, ids: Sequence[int]) -> str:
         """The text of generated ids without end-of-turn, eos and pad tokens."""
-        drop = {self.end_of_turn_id, self.tokenizer.eos_token_id, self.tokenizer.pad_token_id}
-        kept = [i for i in ids if i not in drop]
-        return str(self.tokenizer.decode(kept, skip_special_tokens=False))
+        return decode_for_env(self.tokenizer, ids, extra_drop=[self.end_of_turn_id])
 
     def truncate(self, max_response_tokens: int) -> None:
         """Cut the response to ``max_response_tokens`` (the trainer's budget)."""

@@ -55,7 +55,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import uuid4
@@ -63,6 +63,7 @@ from uuid import uuid4
 from omegaconf import DictConfig, OmegaConf
 from verl.experimental.agent_loop.agent_loop import AgentLoopBase, AgentLoopMetrics, AgentLoopOutput
 
+from clawgym_env.rl.tokens import decode_for_env, end_of_turn_ids
 from clawgym_env.rl.trajectory import classify_exception, verifier_failure
 from clawgym_env.rl.verl.session import EnvSession, env_executor, live_env_slots
 
@@ -179,7 +180,7 @@ class ClawAgentLoop(AgentLoopBase):
         self.response_length = int(self.rollout_config.response_length)
         max_turns = self.rollout_config.multi_turn.get("max_assistant_turns")
         self.max_turns: int | None = int(max_turns) if max_turns else None
-        self.end_of_turn_ids = _end_of_turn_ids(self.tokenizer)
+        self.end_of_turn_ids = end_of_turn_ids(self.tokenizer)
 
     async def run(self, sampling_params: dict[str, Any], **kwargs: Any) -> AgentLoopOutput:
         """Play the episode of the row's ``extra_info["env_id"]``; never raises for a broken env."""
@@ -246,7 +247,7 @@ class ClawAgentLoop(AgentLoopBase):
             if not complete:
                 await self._truncate(session, result, "response_length")
                 return
-            step = await self._env(session.step(self._decode_for_env(ids)), result)
+            step = await self._env(session.step(decode_for_env(self.tokenizer, ids)), result)
             _, reward, terminated, truncated, step_info = step
             if terminated or truncated:
                 self._finish(result, reward, step_info, "answer" if terminated else "max_steps")
@@ -321,11 +322,6 @@ class ClawAgentLoop(AgentLoopBase):
         result.score = float(reward)
         result.verification = dict(info.get("verification") or {})
         result.end = end
-
-    def _decode_for_env(self, ids: Sequence[int]) -> str:
-        """The text of generated ids for the env, without end-of-turn and pad tokens."""
-        drop = self.end_of_turn_ids | {self.tokenizer.pad_token_id}
-        return str(self.tokenizer.decode([i for i in ids if i not in drop], skip_special_tokens=False))
 
     # -- output ------------------------------------------------------------------
 
@@ -409,17 +405,6 @@ def _request_id(loop: AgentLoopBase, kwargs: Mapping[str, Any]) -> str:
     if loop.rollout_config.get("full_determinism", False):
         return f"det-{int(_plain(kwargs.get('priority', 0)) or 0)}"
     return uuid4().hex
-
-
-def _end_of_turn_ids(tokenizer: Any) -> set[int]:
-    """Ids that end an assistant turn: the eos token and ChatML's ``<|im_end|>`` when the vocabulary has it."""
-    ids: set[int] = set()
-    if tokenizer.eos_token_id is not None:
-        ids.add(int(tokenizer.eos_token_id))
-    im_end = tokenizer.convert_tokens_to_ids("<|im_end|>")
-    if isinstance(im_end, int) and im_end != tokenizer.unk_token_id:
-        ids.add(im_end)
-    return ids
 
 
 def _filler_id(tokenizer: Any) -> int:

@@ -28,9 +28,8 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-import gymnasium as gym
-
 from clawgym_env.envs.claw_env import ClawEnv
+from clawgym_env.rl.episode import make_env
 
 __all__ = ["EnvSession", "env_executor", "live_env_slots"]
 
@@ -86,7 +85,7 @@ class EnvSession:
         self.env_kwargs = dict(env_kwargs)
         self._executor = executor
         self._lock = threading.Lock()
-        self._made: gym.Env[Any, Any] | None = None
+        self._made: ClawEnv | None = None
         self._closed = False
 
     @property
@@ -94,7 +93,7 @@ class EnvSession:
         """The unwrapped :class:`ClawEnv` (after :meth:`start`)."""
         if self._made is None:
             raise RuntimeError("EnvSession.start() has not made the env yet")
-        return self._made.unwrapped  # type: ignore[return-value]
+        return self._made
 
     async def start(self, seed: int | None) -> tuple[str, dict[str, Any]]:
         """``gym.make`` the id and ``reset(seed=seed)``; returns reset's ``(instruction, info)``."""
@@ -130,11 +129,8 @@ class EnvSession:
             return fn()
 
     def _start(self, seed: int | None) -> tuple[str, dict[str, Any]]:
-        made = gym.make(self.env_id, **self.env_kwargs)
-        self._made = made
-        if not isinstance(made.unwrapped, ClawEnv):
-            raise TypeError(f"{self.env_id!r} is not a ClawGym env (got {type(made.unwrapped).__name__})")
-        return made.reset(seed=seed)
+        self._made = make_env(self.env_id, self.env_kwargs)
+        return self._made.reset(seed=seed)
 
     def _close(self) -> None:
         with self._lock:
