@@ -168,6 +168,23 @@ def _ulimit_args(limits: Limits) -> list[str]:
     return args
 
 
+def _read_ahead(raw: Any) -> bytes:
+    """Bytes of the exec stream that the HTTP client buffered past the upgrade response's headers.
+
+    docker-py keeps the upgraded response on the returned socket (``_response``); its buffered
+    reader may hold stream bytes already. The socket is non-blocking by now, so this never waits.
+    """
+    response = getattr(raw, "_response", None)
+    reader = getattr(getattr(getattr(response, "raw", None), "_fp", None), "fp", None)
+    if reader is None or not hasattr(reader, "peek"):
+        return b""
+    try:
+        buffered = reader.peek()
+        return reader.read(len(buffered)) if buffered else b""
+    except (OSError, ValueError):
+        return b""
+
+
 class _ExecStream:
     """The hijacked socket of one ``exec``: non-blocking frame parsing and stdin writing."""
 
@@ -178,7 +195,10 @@ class _ExecStream:
             raise SandboxError(f"unsupported Docker transport for exec streaming: {type(raw).__name__}")
         self.sock = sock
         self.sock.setblocking(False)
-        self._pending = b""
+        # The HTTP client may have read the first frames together with the upgrade response's
+        # headers: they sit in its buffer, not in the socket, and a fast command's whole output
+        # can be there.
+        self._pending = _read_ahead(raw)
         self.eof = False
 
     def read_frames(self) -> list[tuple[int, bytes]]:
@@ -186,13 +206,13 @@ class _ExecStream:
         try:
             data = self.sock.recv(1 << 16)
         except (BlockingIOError, InterruptedError):
-            return []
+            data = None
         except OSError:
             data = b""
-        if not data:
+        if data == b"":
             self.eof = True
-            return []
-        self._pending += data
+        elif data:
+            self._pending += data
         frames: list[tuple[int, bytes]] = []
         while len(self._pending) >= 8:
             stream, size = struct.unpack(">BxxxL", self._pending[:8])
